@@ -1,0 +1,33 @@
+# The verbs people type. Each one is a thin call; the work lives in the scripts it names.
+SHELL := /bin/bash
+MVN ?= mvn -B -q
+JAR := target/depot.jar
+
+.PHONY: run test package lint e2e host-test bench clean help
+
+help: ## list the verbs
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: package ## build the jar and run Depot locally on a throwaway stack (Ctrl-C stops it all)
+	scripts/run-local
+
+test: ## unit and integration tests against real PostgreSQL, Redis and S3Proxy
+	$(MVN) verify
+
+package: ## build target/depot.jar and its SBOM (tests skipped)
+	$(MVN) -DskipTests package
+
+lint: ## every static checker: shellcheck, yamllint, ansible-lint, nginx -t, systemd, packer, workflows, cross-layer timings
+	scripts/lint
+
+host-test: package ## deploy with Ansible into a booted systemd-nspawn host and switch colours under load
+	e2e/host-test
+
+e2e: package ## the proving ground: bake, fleet, balancer, deploy, fail, roll back, refresh under load
+	e2e/run
+
+bench: package ## benchmarks that print figures against a baseline measured in the same run
+	scripts/bench
+
+clean: ## remove build output and the local stack's state
+	rm -rf target build .run
