@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Sources the whole proving-ground library in dependency order.
+_e2e_lib="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=e2e/lib/common.sh
+. "$_e2e_lib/common.sh"
+# shellcheck source=e2e/lib/image.sh
+. "$_e2e_lib/image.sh"
+# shellcheck source=e2e/lib/net.sh
+. "$_e2e_lib/net.sh"
+# shellcheck source=e2e/lib/host.sh
+. "$_e2e_lib/host.sh"
+# shellcheck source=e2e/lib/aptproxy.sh
+. "$_e2e_lib/aptproxy.sh"
+# shellcheck source=e2e/lib/alb.sh
+. "$_e2e_lib/alb.sh"
+# shellcheck source=e2e/lib/services.sh
+. "$_e2e_lib/services.sh"
+# shellcheck source=e2e/lib/load.sh
+. "$_e2e_lib/load.sh"
+
+# Starts a run from a clean slate: whatever an earlier (maybe crashed) run left is stopped and removed.
+e2e_begin() {
+    ((EUID == 0)) || die "needs root (network namespaces, systemd-nspawn)"
+    require_packages systemd-container debootstrap iproute2 openssh-client curl python3-matplotlib
+    load_lifecycle
+    local pidfile
+    for pidfile in "$E2E_STATE"/*.pid; do
+        [[ -e "$pidfile" ]] && stop_pidfile "$pidfile"
+    done
+    if [[ -e "$E2E_STATE/stack/stack.env" ]]; then
+        "$E2E_ROOT/scripts/stack" down "$E2E_STATE/stack" >/dev/null 2>&1 || true
+    fi
+    hosts_clean_stale
+    net_clean_stale
+    rm -rf "$E2E_STATE"
+    mkdir -p "$E2E_STATE/log" "$E2E_OUT"
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Hosts: systemd-nspawn containers booting a root file system, systemd as PID 1, sshd, each in
+# its own namespace from net.sh. Sourced after net.sh.
+
+E2E_SSH_OPTS=(-i "$E2E_SSH_KEY" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
+    -o LogLevel=ERROR -o ConnectTimeout=3 -o BatchMode=yes)
+
+host_dir() { echo "$E2E_STATE/hosts/$1"; }
+host_addr() { cat "$(host_dir "$1")/addr"; }
+
+# host_create NAME INDEX ROOTFS: copies ROOTFS (an image) for host NAME and wires its network.
+host_create() {
+    local name="$1" idx="$2" src="$3" dir
+    dir="$(host_dir "$name")"
+    mkdir -p "$dir"
+    copy_rootfs "$src" "$dir/root" "$name"
+    host_net_up "$name" "$idx"
+    host_addr_of_index "$idx" >"$dir/addr"
+}
+
+# Boots the host in the background and waits for sshd; prints nothing, records the pid.
+host_boot() {
+    local name="$1" dir
+    dir="$(host_dir "$name")"
+    systemd-nspawn -D "$dir/root" -b --register=no --keep-unit -M "$name" \
+        --network-namespace-path="/run/netns/$E2E_NS_PREFIX$name" --console=read-only \
+        </dev/null >"$dir/console.log" 2>&1 &
+    echo $! >"$dir/pid"
+    date +%s%3N >"$dir/booted_at_ms"
+    on_exit "host_kill $name"
+    wait_until 60 host_ssh "$name" true || die "host $name: no sshd within 60 s (see $dir/console.log)"
+}
+
+host_ssh() {
+    local name="$1"
+    shift
+    # The command is meant to expand here and run there, as with any ssh.
+    # shellcheck disable=SC2029
+    ssh "${E2E_SSH_OPTS[@]}" "root@$(host_addr "$name")" "$@"
+}
+
+host_running() { [[ -s "$(host_dir "$1")/pid" ]] && kill -0 "$(cat "$(host_dir "$1")/pid")" 2>/dev/null; }
+
+# Clean shutdown, as an instance that is terminated: systemd stops every unit in order.
+host_poweroff() {
+    local name="$1" pid
+    pid="$(cat "$(host_dir "$name")/pid")"
+    host_ssh "$name" systemctl poweroff || true
+    wait_until 120 bash -c "! kill -0 $pid" || log "host $name did not power off in 120 s"
+    host_kill "$name"
+}
+
+host_kill() {
+    local name="$1"
+    stop_pidfile "$(host_dir "$name")/pid"
+}
+
+# Removes root file systems of an earlier run (after its hosts are gone).
+hosts_clean_stale() {
+    local pidfile
+    for pidfile in "$E2E_STATE"/hosts/*/pid; do
+        [[ -e "$pidfile" ]] && stop_pidfile "$pidfile"
+    done
+    rm -rf "$E2E_STATE/hosts"
+}
+
+# An Ansible inventory of the named hosts (group depot), using the proving ground's key.
+write_inventory() {
+    local file="$1" name
+    shift
+    {
+        echo "[depot]"
+        for name in "$@"; do
+            printf '%s ansible_host=%s\n' "$name" "$(host_addr "$name")"
+        done
+        echo "[depot:vars]"
+        echo "ansible_user=root"
+        echo "ansible_ssh_private_key_file=$E2E_SSH_KEY"
+        echo "ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'"
+        echo "ansible_python_interpreter=/usr/bin/python3"
+    } >"$file"
+}

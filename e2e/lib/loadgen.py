@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""Steady, bounded HTTP load for the proving ground (standard library only).
+
+  loadgen.py run --url URL --token T --out FILE [--rate R] [--connections N]
+                 [--duration S] [--max-requests N]
+      Sends a mix of metadata GETs, lists, content redirects (not followed) and small
+      uploads over N keep-alive connections at R requests/s in all, until SIGTERM, S
+      seconds or N requests. Rewrites FILE every second with per-second counts of
+      successes (2xx/3xx), failures (other statuses) and socket errors.
+  loadgen.py window FILE START_MS END_MS
+      Prints "requests failures errors" counted in whole seconds overlapping the window.
+"""
+import argparse
+import http.client
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import urllib.parse
+
+MIX = ["get", "list", "get", "content", "get", "list", "content", "upload"]
+FAILURE_SAMPLES = 50
+
+
+class Counters:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.seconds = {}
+        self.failures = []
+        self.started_ms = int(time.time() * 1000)
+
+    def add(self, outcome, kind, detail=None):
+        sec = str(int(time.time()))
+        with self.lock:
+            bucket = self.seconds.setdefault(sec, {"ok": 0, "fail": 0, "err": 0})
+            bucket[outcome] += 1
+            if outcome != "ok" and len(self.failures) < FAILURE_SAMPLES:
+                self.failures.append({"t": time.time(), "kind": kind, "detail": detail})
+
+    def dump(self, path):
+        with self.lock:
+            doc = {"started_ms": self.started_ms, "seconds": dict(self.seconds),
+                   "failures": list(self.failures)}
+        totals = {k: sum(b[k] for b in doc["seconds"].values()) for k in ("ok", "fail", "err")}
+        doc["totals"] = totals
+        tmp = path + ".tmp"
+        with open(tmp, "w") as fh:
+            json.dump(doc, fh)
+        os.replace(tmp, path)
+
+
+class Client:
+    """One keep-alive connection; reconnects after a socket error."""
+
+    def __init__(self, url, token):
+        parts = urllib.parse.urlsplit(url)
+        self.host, self.port = parts.hostname, parts.port or 80
+        self.headers = {"Authorization": "Bearer " + token}
+        self.conn = None
+
+    def request(self, method, path, body=None, headers=None):
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=15)
+        try:
+            self.conn.request(method, path, body=body, headers={**self.headers, **(headers or {})})
+            resp = self.conn.getresponse()
+            data = resp.read()
+            if resp.getheader("Connection", "").lower() == "close":
+                self.close()
+            return resp.status, data
+        except (OSError, http.client.HTTPException):
+            self.close()
+            raise
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def upload(client, n):
+    body = ("depot load %d\n" % n).encode() * 8
+    return client.request("POST", "/api/v1/assets?name=load-%d.txt" % n, body,
+                          {"Content-Type": "text/plain"})
+
+
+def setup(url, token):
+    """One asset to read back; retried while the target comes up."""
+    client = Client(url, token)
+    deadline = time.time() + 120
+    while True:
+        try:
+            status, data = upload(client, 0)
+            if status in (200, 201):
+                return json.loads(data)["id"]
+            err = "HTTP %d %s" % (status, data[:200])
+        except (OSError, http.client.HTTPException, ValueError, KeyError) as exc:
+            err = repr(exc)
+        if time.time() > deadline:
+            sys.exit("loadgen: cannot create the asset to read back: " + err)
+        time.sleep(1)
+
+
+def worker(index, args, asset_id, counters, stop, budget):
+    client = Client(args.url, args.token)
+    interval = args.connections / args.rate
+    next_at = time.monotonic() + interval * index / args.connections
+    n = index
+    while not stop.is_set():
+        with budget["lock"]:
+            if budget["left"] <= 0:
+                stop.set()
+                break
+            budget["left"] -= 1
+        kind = MIX[n % len(MIX)]
+        n += args.connections
+        try:
+            if kind == "get":
+                status, _ = client.request("GET", "/api/v1/assets/%s" % asset_id)
+            elif kind == "list":
+                status, _ = client.request("GET", "/api/v1/assets?limit=10")
+            elif kind == "content":
+                status, _ = client.request("GET", "/api/v1/assets/%s/content" % asset_id)
+            else:
+                status, _ = upload(client, n)
+            if 200 <= status < 400:
+                counters.add("ok", kind)
+            else:
+                counters.add("fail", kind, "HTTP %d" % status)
+        except (OSError, http.client.HTTPException) as exc:
+            counters.add("err", kind, repr(exc))
+        next_at += interval
+        # Steady rate: never burst to catch up after a slow response, just carry on.
+        next_at = max(next_at, time.monotonic())
+        stop.wait(max(0.0, next_at - time.monotonic()))
+    client.close()
+
+
+def run(args):
+    counters = Counters()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    asset_id = setup(args.url, args.token)
+    budget = {"lock": threading.Lock(), "left": args.max_requests}
+    threads = [threading.Thread(target=worker, args=(i, args, asset_id, counters, stop, budget))
+               for i in range(args.connections)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + args.duration
+    while not stop.is_set() and time.monotonic() < deadline:
+        counters.dump(args.out)
+        stop.wait(1)
+    stop.set()
+    for t in threads:
+        t.join()
+    counters.dump(args.out)
+
+
+def window(path, start_ms, end_ms):
+    with open(path) as fh:
+        doc = json.load(fh)
+    first, last = int(start_ms) // 1000, int(end_ms) // 1000
+    ok = fail = err = 0
+    for sec, b in doc["seconds"].items():
+        if first <= int(sec) <= last:
+            ok, fail, err = ok + b["ok"], fail + b["fail"], err + b["err"]
+    print(ok + fail + err, fail, err)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run")
+    r.add_argument("--url", required=True)
+    r.add_argument("--token", required=True)
+    r.add_argument("--out", required=True)
+    r.add_argument("--rate", type=float, default=40.0)
+    r.add_argument("--connections", type=int, default=4)
+    r.add_argument("--duration", type=float, default=1800)
+    r.add_argument("--max-requests", type=int, default=500000)
+    w = sub.add_parser("window")
+    w.add_argument("file")
+    w.add_argument("start_ms")
+    w.add_argument("end_ms")
+    args = parser.parse_args()
+    if args.command == "run":
+        run(args)
+    else:
+        window(args.file, args.start_ms, args.end_ms)
+
+
+if __name__ == "__main__":
+    main()

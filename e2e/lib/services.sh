@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The host side of the VPC: backing services (through scripts/stack), an HTTP server for release
+# files and the release pointer, API tokens, and release jars. Sourced after image.sh.
+
+E2E_STACK_DIR="$E2E_STATE/stack"
+E2E_RELEASES="$E2E_STATE/releases"
+E2E_RELEASE_PORT="${E2E_RELEASE_PORT:-8780}"
+E2E_RELEASE_URL="http://$E2E_SERVICE_ADDR:$E2E_RELEASE_PORT"
+E2E_JAR="${E2E_JAR:-$E2E_ROOT/target/depot.jar}"
+
+# PostgreSQL, Redis and S3Proxy on the service address, reachable from every host's /30.
+stack_up() {
+    "$E2E_ROOT/scripts/stack" install >/dev/null
+    # A crashed run may have left its stack running; stop it before starting afresh.
+    [[ -e "$E2E_STACK_DIR/stack.env" ]] && "$E2E_ROOT/scripts/stack" down "$E2E_STACK_DIR" >/dev/null 2>&1
+    rm -rf "$E2E_STACK_DIR"
+    on_exit "\"$E2E_ROOT/scripts/stack\" down $E2E_STACK_DIR >/dev/null 2>&1"
+    "$E2E_ROOT/scripts/stack" up "$E2E_STACK_DIR" --bind "$E2E_SERVICE_ADDR" --allow 169.254.0.0/16 \
+        --s3proxy-jar "$E2E_ROOT/target/s3proxy.jar" >"$E2E_STATE/log/stack.log" 2>&1 ||
+        die "scripts/stack up failed: $(tail -5 "$E2E_STATE/log/stack.log")"
+}
+
+# Runs a jar command against the host-side database, as CI or an operator would.
+depot_cli() {
+    (
+        set -a
+        # shellcheck source=/dev/null
+        . "$E2E_STACK_DIR/env"
+        set +a
+        java -jar "$E2E_JAR" "$@" "$E2E_ROOT/config.yml"
+    )
+}
+
+# Prints a fresh API token for the load generator.
+token_create() {
+    depot_cli token create --tenant e2e --name "load-$$" 2>>"$E2E_STATE/log/cli.log" | tail -n 1
+}
+
+# Serves $E2E_RELEASES (jars, checksums, the release pointer) to the hosts.
+release_server_up() {
+    mkdir -p "$E2E_RELEASES"
+    "$E2E_PYTHON" -m http.server "$E2E_RELEASE_PORT" --bind "$E2E_SERVICE_ADDR" --directory "$E2E_RELEASES" \
+        >"$E2E_STATE/log/release-server.log" 2>&1 &
+    echo $! >"$E2E_STATE/release-server.pid"
+    on_exit "stop_pidfile $E2E_STATE/release-server.pid"
+    wait_until 10 curl -fsS -o /dev/null "$E2E_RELEASE_URL/" || die "release server did not start"
+}
+
+# make_release VERSION [CHANGESET_ID]: a copy of the jar that reports VERSION (manifest), so its
+# sha256 differs too; with CHANGESET_ID it also carries one more (additive) Liquibase changeset.
+make_release() {
+    local version="$1" changeset="${2:-}" dir work
+    dir="$E2E_RELEASES/$version"
+    work="$E2E_STATE/work-$version"
+    rm -rf "$dir" "$work"
+    mkdir -p "$dir" "$work"
+    cp "$E2E_JAR" "$dir/depot.jar"
+    printf 'Implementation-Version: %s\n' "$version" >"$work/manifest.txt"
+    jar --update --file "$dir/depot.jar" --manifest="$work/manifest.txt" 2>/dev/null
+    if [[ -n "$changeset" ]]; then
+        unzip -p "$dir/depot.jar" migrations.xml >"$work/migrations.xml"
+        add_changeset "$work/migrations.xml" "$changeset"
+        jar --update --file "$dir/depot.jar" -C "$work" migrations.xml
+    fi
+    (cd "$dir" && sha256sum depot.jar | cut -d' ' -f1 >depot.jar.sha256)
+    rm -rf "$work"
+}
+
+release_sha256() { cat "$E2E_RELEASES/$1/depot.jar.sha256"; }
+
+# An expand-only changeset: a new table named after it, so its row is easy to count.
+add_changeset() {
+    local file="$1" id="$2"
+    "$E2E_PYTHON" - "$file" "$id" <<'PY'
+import sys
+path, cid = sys.argv[1], sys.argv[2]
+text = open(path).read()
+change = ('  <changeSet id="%s" author="depot-e2e">\n'
+          '    <createTable tableName="%s">\n'
+          '      <column name="id" type="bigint"/>\n'
+          '    </createTable>\n'
+          '  </changeSet>\n' % (cid, cid.replace("-", "_")))
+end = text.rindex("</databaseChangeLog>")
+open(path, "w").write(text[:end] + change + text[end:])
+PY
+}
+
+# Counts the rows of a changeset in databasechangelog (applied exactly once means 1).
+changeset_count() {
+    local id="$1"
+    (
+        # shellcheck source=/dev/null
+        . "$E2E_STACK_DIR/stack.env"
+        PGPASSWORD="$DB_PASSWORD" psql -h "$E2E_SERVICE_ADDR" -p "$PG_PORT" -U depot -d depot -tAc \
+            "SELECT count(*) FROM databasechangelog WHERE id = '$id'"
+    )
+}
