@@ -34,12 +34,18 @@ def main():
     for path in args.defaults:
         raw.update(yaml.safe_load(pathlib.Path(path).read_text()) or {})
     raw.update(dict(item.split("=", 1) for item in args.set))
-    # Defaults may refer to each other: render until nothing changes.
+    for key in context:
+        raw.pop(key, None)  # depot_lifecycle comes from lifecycle.env itself
+    # Defaults may refer to each other: render until nothing changes. A default
+    # that needs Ansible itself (lookups, facts, its own filters) is left out; a
+    # template that uses one fails on it as undefined.
     for _ in range(5):
-        rendered = {
-            key: env.from_string(value).render(**context, **raw) if isinstance(value, str) else value
-            for key, value in raw.items()
-        }
+        rendered = {}
+        for key, value in raw.items():
+            try:
+                rendered[key] = env.from_string(value).render(**context, **raw) if isinstance(value, str) else value
+            except jinja2.TemplateError:
+                continue
         if rendered == raw:
             break
         raw = rendered
