@@ -20,15 +20,19 @@ require_packages() {
   apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2
 }
 
-# Prints a python3 that can import yaml, installing python3-yaml when none can.
-python_with_yaml() {
-  local candidate
+# Prints a python3 that imports every MODULE:DEBIAN_PACKAGE given (e.g. yaml:python3-yaml),
+# installing the Debian packages into the system python3 when no python3 has them.
+python_with() {
+  local candidate pair imports=() packages=()
+  for pair in "$@"; do imports+=("import ${pair%%:*}"); packages+=("${pair#*:}"); done
   for candidate in python3 /usr/bin/python3; do
-    if command -v "$candidate" >/dev/null && "$candidate" -c 'import yaml' 2>/dev/null; then
+    if command -v "$candidate" >/dev/null && "$candidate" -c "$(printf '%s\n' "${imports[@]}")" 2>/dev/null; then
       command -v "$candidate"; return 0
     fi
   done
-  require_packages /usr/bin/python3:python3 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-yaml >&2
+  (( EUID == 0 )) || die "python3 lacks ${packages[*]}; install them (apt-get install ${packages[*]})"
+  log "installing ${packages[*]}"
+  apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3 "${packages[@]}" >&2
   echo /usr/bin/python3
 }
 
