@@ -17,11 +17,13 @@ _e2e_lib="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$_e2e_lib/services.sh"
 # shellcheck source=e2e/lib/load.sh
 . "$_e2e_lib/load.sh"
+# shellcheck source=e2e/lib/fleet.sh
+. "$_e2e_lib/fleet.sh"
 
 # Starts a run from a clean slate: whatever an earlier (maybe crashed) run left is stopped and removed.
 e2e_begin() {
     ((EUID == 0)) || die "needs root (network namespaces, systemd-nspawn)"
-    require_packages systemd-container debootstrap iproute2 openssh-client curl python3-matplotlib
+    require_packages systemd-container debootstrap iproute2 openssh-client curl jq socat python3-matplotlib
     load_lifecycle
     local pidfile
     for pidfile in "$E2E_STATE"/*.pid; do

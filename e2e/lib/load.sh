@@ -39,24 +39,21 @@ load_window() {
 # Waits until the generator has written the second that contains now, so a window is complete.
 load_settle() { sleep 2.2; }
 
-# record NAME START_MS [NOTE]: counts the window up to now, prints and keeps a summary row;
-# any failed request or a non-empty verdict fails the scenario.
+# record NAME START_MS [VERDICT] [NOTE]: counts the window up to now, prints and keeps a summary
+# row; any failed request or a non-empty VERDICT fails the scenario.
 record() {
-    local name="$1" start="$2" verdict="${3:-}" end requests failures errors seconds status
+    local name="$1" start="$2" verdict="${3:-}" note="${4:-}" end requests failures errors seconds status
     load_settle
     end="$(now_ms)"
     read -r requests failures errors < <(load_window "$start" "$end")
     seconds="$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", (b - a) / 1000}')"
     status=pass
-    if ((failures + errors > 0)); then
-        status=fail
-        verdict="${verdict:+$verdict; }$((failures + errors)) failed requests"
-    elif [[ -n "$verdict" ]]; then
-        status=fail
-    fi
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$status" "$requests" "$failures" "$errors" "$seconds" "$verdict" \
+    ((failures + errors == 0)) || verdict+="$((failures + errors)) failed requests; "
+    [[ -z "$verdict" ]] || status=fail
+    note="${note:+$note; }$verdict"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$status" "$requests" "$failures" "$errors" "$seconds" "$note" \
         >>"$E2E_SUMMARY_ROWS"
-    log "$name: $status, $requests requests, $failures non-2xx/3xx, $errors socket errors, ${seconds}s ${verdict:+($verdict)}"
+    log "$name: $status, $requests requests, $failures non-2xx/3xx, $errors socket errors, ${seconds} s${note:+ ($note)}"
 }
 
 # Prints the summary table, writes summary.json and the timeline; fails if any row failed.

@@ -46,10 +46,11 @@ release_server_up() {
     wait_until 10 curl -fsS -o /dev/null "$E2E_RELEASE_URL/" || die "release server did not start"
 }
 
-# make_release VERSION [CHANGESET_ID]: a copy of the jar that reports VERSION (manifest), so its
-# sha256 differs too; with CHANGESET_ID it also carries one more (additive) Liquibase changeset.
+# make_release VERSION [CHANGESET_ID...]: a copy of the jar that reports VERSION (manifest), so
+# its sha256 differs too; each CHANGESET_ID adds one more (additive) Liquibase changeset.
 make_release() {
-    local version="$1" changeset="${2:-}" dir work
+    local version="$1" changeset dir work
+    shift
     dir="$E2E_RELEASES/$version"
     work="$E2E_STATE/work-$version"
     rm -rf "$dir" "$work"
@@ -57,9 +58,11 @@ make_release() {
     cp "$E2E_JAR" "$dir/depot.jar"
     printf 'Implementation-Version: %s\n' "$version" >"$work/manifest.txt"
     jar --update --file "$dir/depot.jar" --manifest="$work/manifest.txt" 2>/dev/null
-    if [[ -n "$changeset" ]]; then
+    if (($# > 0)); then
         unzip -p "$dir/depot.jar" migrations.xml >"$work/migrations.xml"
-        add_changeset "$work/migrations.xml" "$changeset"
+        for changeset in "$@"; do
+            add_changeset "$work/migrations.xml" "$changeset"
+        done
         jar --update --file "$dir/depot.jar" -C "$work" migrations.xml
     fi
     (cd "$dir" && sha256sum depot.jar | cut -d' ' -f1 >depot.jar.sha256)
@@ -95,3 +98,25 @@ changeset_count() {
             "SELECT count(*) FROM databasechangelog WHERE id = '$id'"
     )
 }
+
+# site_vars FILE VERSION [with-env]: extra variables for ansible/site.yml in the proving ground:
+# the release to install, the pointer and release files on the host side, and (with-env) the
+# stack's endpoints and secrets as depot.env, which on EC2 come from SSM at boot.
+site_vars() {
+    local file="$1" version="$2" with_env="${3:-}"
+    "$E2E_PYTHON" - "$file" "$version" "$E2E_RELEASES/$version/depot.jar" "$E2E_RELEASE_URL" \
+        "${with_env:+$E2E_STACK_DIR/env}" <<'PY'
+import json, sys
+path, version, jar, base, env_file = sys.argv[1:6]
+doc = {"depot_release_version": version, "depot_release_jar": jar, "depot_boot_on_ec2": "no",
+       "depot_release_pointer_url": base + "/pointer", "depot_release_base_url": base}
+if env_file:
+    env = dict(line.rstrip("\n").split("=", 1) for line in open(env_file) if "=" in line)
+    doc["depot_env"] = env
+json.dump(doc, open(path, "w"))
+PY
+    chmod 600 "$file"
+}
+
+# set_pointer VERSION: the release the fleet is meant to run (the deploy workflow's SSM parameter).
+set_pointer() { echo "$1" >"$E2E_RELEASES/pointer"; }

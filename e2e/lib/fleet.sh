@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The EC2 side: bake an image ("AMI" = a root file system) with Packer, launch instances from it
+# (as an ASG would: secrets from the SSM stand-in, registered with the balancer), terminate them.
+# Sourced after all the other parts (see all.sh).
+
+E2E_AMIS="$E2E_STATE/amis"
+
+# bake VERSION INDEX: boots a builder from the base image, runs the Packer template's local
+# source (which runs ansible/site.yml) against it, powers it off; its root file system becomes
+# $E2E_AMIS/VERSION. Prints nothing; logs the bake time.
+bake() {
+    local version="$1" idx="$2" name="bake-${2}" started
+    started=$(now_ms)
+    host_create "$name" "$idx" "$(base_image)"
+    host_boot "$name"
+    (
+        cd "$E2E_ROOT"
+        packer build -only=null.local -var "ssh_host=$(host_addr "$name")" \
+            -var "ssh_private_key_file=$E2E_SSH_KEY" -var "version=$version" \
+            -var "commit=$(git rev-parse HEAD)" -var "jar=$E2E_RELEASES/$version/depot.jar" packer/
+    ) >"$E2E_STATE/log/bake-$version.log" 2>&1 || die "bake of $version failed: $(tail -20 "$E2E_STATE/log/bake-$version.log")"
+    host_poweroff "$name"
+    mkdir -p "$E2E_AMIS"
+    rm -rf "${E2E_AMIS:?}/$version"
+    mv "$(host_dir "$name")/root" "$E2E_AMIS/$version"
+    # An image carries no secrets and no host identity.
+    rm -f "$E2E_AMIS/$version/etc/depot/depot.env"
+    : >"$E2E_AMIS/$version/etc/machine-id"
+    BAKE_MS=$(($(now_ms) - started))
+    log "baked $version in $((BAKE_MS / 1000)) s"
+}
+
+# launch NAME INDEX VERSION: an instance from the image of VERSION, registered with the balancer.
+launch() {
+    local name="$1" idx="$2" version="$3" root gid
+    host_create "$name" "$idx" "$E2E_AMIS/$version"
+    root="$(host_dir "$name")/root"
+    # The SSM stand-in: endpoints and secrets where depot-boot expects them, and the release
+    # pointer (the fleet's SSM parameter) served from the host side.
+    gid="$(awk -F: '$1 == "depot" {print $3}' "$root/etc/group")"
+    install -m 0640 -o root -g "${gid:?no depot group in the image}" "$E2E_STACK_DIR/env" "$root/etc/depot/depot.env"
+    boot_env >"$root/etc/depot/boot.env"
+    host_boot "$name"
+    alb_register "$name" "$(host_addr "$name")"
+}
+
+boot_env() {
+    printf 'DEPOT_ON_EC2=no\nDEPOT_RELEASE_POINTER_URL=%s/pointer\nDEPOT_RELEASE_BASE_URL=%s\n' \
+        "$E2E_RELEASE_URL" "$E2E_RELEASE_URL"
+}
+
+host_url() { echo "http://$(host_addr "$1"):$HEALTH_PORT$2"; }
+
+# Milliseconds from boot to the instance's health port answering /ready with 200.
+wait_ready_ms() {
+    local name="$1"
+    wait_until "$ASG_HEALTH_CHECK_GRACE_SECONDS" curl -fsS "$(host_url "$name" /ready)" || return 1
+    echo $(($(now_ms) - $(cat "$(host_dir "$name")/booted_at_ms")))
+}
+
+# The sha256 of the jar an instance serves, through nginx's health port.
+served_sha256() { curl -fsS "$(host_url "$1" /version)" | jq -r .sha256; }
+
+# terminate NAME: as an ASG: deregister (drain), then power off (systemd stops Depot, which drains).
+terminate() {
+    alb_deregister "$1"
+    host_poweroff "$1"
+}
