@@ -1,0 +1,34 @@
+# shellcheck shell=bash
+# Shared by scripts/release/*: where a release lives in AWS and how to reach it. Every AWS
+# call goes through `aws` on PATH, so scripts/release/test can check the calls they build.
+# shellcheck source-path=SCRIPTDIR source=../lib/delivery.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/delivery.sh"
+
+# The SSM path of an environment: bin/depot-boot reads <prefix>/env/* and <prefix>/release,
+# and the launch template's user data sets DEPOT_SSM_PREFIX to the same.
+ssm_prefix() { printf '/depot/%s' "$1"; }
+
+stack_name() { printf 'depot-%s' "$1"; }
+
+# Prints one output of the environment's CloudFormation stack (infra/depot.yml).
+stack_output() {
+  local env=$1 key=$2
+  aws cloudformation describe-stacks --stack-name "$(stack_name "$env")" \
+    --query "Stacks[0].Outputs[?OutputKey=='$key'].OutputValue" --output text
+}
+
+valid_version() { [[ $1 =~ ^[0-9A-Za-z][0-9A-Za-z._+-]*$ ]]; }
+
+# Instance-refresh preferences: warm-up and healthy bounds from lifecycle.env; launch before
+# terminate (max > 100); roll back on failure or on any of the alarms ($1, comma-separated).
+refresh_preferences() {
+  local alarms=$1
+  load_lifecycle "${DEPOT_LIFECYCLE_FILE:-$REPO_ROOT/lifecycle.env}"
+  jq -n -c --arg alarms "$alarms" \
+    --argjson warmup "$INSTANCE_WARMUP_SECONDS" \
+    --argjson min "$MIN_HEALTHY_PERCENTAGE" \
+    --argjson max "$((MIN_HEALTHY_PERCENTAGE * 2))" \
+    '{InstanceWarmup: $warmup, MinHealthyPercentage: $min, MaxHealthyPercentage: $max,
+      SkipMatching: false, AutoRollback: true,
+      AlarmSpecification: {Alarms: ($alarms | split(",") | map(select(length > 0)))}}'
+}
