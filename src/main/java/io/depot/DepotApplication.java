@@ -1,0 +1,162 @@
+package io.depot;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.depot.cache.AssetCache;
+import io.depot.cache.IdempotencyStore;
+import io.depot.cache.RateLimiter;
+import io.depot.cache.RedisGateway;
+import io.depot.cli.PredeployCheckCommand;
+import io.depot.cli.TokenCommand;
+import io.depot.core.AssetService;
+import io.depot.core.OutboxWorker;
+import io.depot.core.Reconciler;
+import io.depot.core.ReleaseInfo;
+import io.depot.core.ShutdownState;
+import io.depot.health.ChangeSets;
+import io.depot.health.DrainOnTerminate;
+import io.depot.health.LiveServlet;
+import io.depot.health.Readiness;
+import io.depot.health.ReadinessHealthCheck;
+import io.depot.health.ReadyServlet;
+import io.depot.health.RedisHealthCheck;
+import io.depot.health.RedisStatus;
+import io.depot.health.VersionServlet;
+import io.depot.resources.AssetContentResource;
+import io.depot.resources.AssetResource;
+import io.depot.resources.AssetsResource;
+import io.depot.resources.AuthenticationFilter;
+import io.depot.resources.DependencyUnavailableMapper;
+import io.depot.resources.DepotExceptionMapper;
+import io.depot.resources.Idempotency;
+import io.depot.resources.RateLimitFilter;
+import io.depot.resources.RequestIdFilter;
+import io.depot.resources.UnsupportedMediaTypeMapper;
+import io.depot.resources.UploadCompletionResource;
+import io.depot.resources.UploadsResource;
+import io.depot.storage.ObjectStore;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.dropwizard.db.DataSourceFactory;
+import io.dropwizard.jdbi3.JdbiFactory;
+import io.dropwizard.migrations.MigrationsBundle;
+import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
+import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import jakarta.servlet.DispatcherType;
+import org.jdbi.v3.core.Jdbi;
+
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/** Wires Depot together; the behaviour lives in the classes it wires. */
+public class DepotApplication
+        extends Application<DepotConfiguration>
+{
+    public static void main(String[] arguments)
+            throws Exception
+    {
+        new DepotApplication().run(arguments);
+    }
+
+    @Override
+    public String getName()
+    {
+        return "depot";
+    }
+
+    @Override
+    public void initialize(Bootstrap<DepotConfiguration> bootstrap)
+    {
+        // Non-strict, so ${VAR:-default} gives defaults; every secret and endpoint comes from the environment.
+        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+        // ISO-8601 timestamps in every response, not epoch numbers.
+        bootstrap.getObjectMapper().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        bootstrap.addBundle(new MigrationsBundle<>()
+        {
+            @Override
+            public DataSourceFactory getDataSourceFactory(DepotConfiguration configuration)
+            {
+                return configuration.getDatabase();
+            }
+
+            @Override
+            public String getMigrationsFileName()
+            {
+                return ChangeSets.CHANGELOG;
+            }
+        });
+        bootstrap.addCommand(new TokenCommand());
+        bootstrap.addCommand(new PredeployCheckCommand());
+    }
+
+    @Override
+    public void run(DepotConfiguration configuration, Environment environment)
+    {
+        Clock clock = Clock.systemUTC();
+        ObjectMapper json = environment.getObjectMapper();
+        ReleaseInfo release = ReleaseInfo.of(DepotApplication.class, clock.instant());
+        ShutdownState shutdown = new ShutdownState();
+
+        Jdbi jdbi = new JdbiFactory().build(environment, configuration.getDatabase(), "postgresql");
+        ObjectStore objects = new ObjectStore(configuration.getStorage());
+        environment.lifecycle().manage(new io.dropwizard.lifecycle.Managed()
+        {
+            @Override
+            public void stop()
+            {
+                objects.close();
+            }
+        });
+        RedisGateway redis = new RedisGateway(configuration.getRedis(), environment.metrics(), clock);
+        environment.lifecycle().manage(redis);
+
+        LimitsConfiguration limits = configuration.getLimits();
+        AssetCache cache = new AssetCache(redis, json, configuration.getRedis().metadataTtl, environment.metrics());
+        AssetService assets = new AssetService(jdbi, objects, cache, clock, limits.uploadLimit.toBytes(), environment.metrics());
+        Idempotency idempotency = new Idempotency(new IdempotencyStore(redis, json, configuration.getRedis().idempotencyTtl.toSeconds()), json);
+        RateLimiter rateLimiter = new RateLimiter(redis, clock, limits.requestsPerWindow, limits.rateLimitWindow.toSeconds(), environment.metrics());
+
+        DepotExceptionMapper errors = new DepotExceptionMapper();
+        environment.jersey().register(errors);
+        environment.jersey().register(new DependencyUnavailableMapper.Database(errors));
+        environment.jersey().register(new DependencyUnavailableMapper.ObjectStorage(errors));
+        environment.jersey().register(new UnsupportedMediaTypeMapper());
+        environment.jersey().register(new AuthenticationFilter(jdbi));
+        environment.jersey().register(new RateLimitFilter(rateLimiter));
+        environment.jersey().register(new AssetsResource(assets, idempotency, limits));
+        environment.jersey().register(new AssetResource(assets));
+        environment.jersey().register(new AssetContentResource(assets));
+        environment.jersey().register(new UploadsResource(assets, idempotency));
+        environment.jersey().register(new UploadCompletionResource(assets, idempotency));
+        environment.servlets().addFilter("request-id", new RequestIdFilter())
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
+
+        LifecycleConfiguration lifecycle = configuration.getLifecycle();
+        Readiness readiness = new Readiness(jdbi, objects, ChangeSets.declared(), shutdown, lifecycle.readinessInterval.toMilliseconds());
+        environment.lifecycle().manage(readiness);
+        environment.healthChecks().register("readiness", new ReadinessHealthCheck(readiness));
+        environment.healthChecks().register("redis", new RedisHealthCheck(redis));
+        environment.admin().addServlet("ready", new ReadyServlet(json, readiness, new RedisStatus(redis))).addMapping("/ready");
+        environment.admin().addServlet("live", new LiveServlet(json)).addMapping("/live");
+        environment.admin().addServlet("version", new VersionServlet(json, release)).addMapping("/version");
+
+        PrometheusRegistry prometheus = new PrometheusRegistry();
+        DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);
+        environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/metrics");
+
+        MaintenanceConfiguration maintenance = configuration.getMaintenance();
+        ScheduledExecutorService background = environment.lifecycle().scheduledExecutorService("maintenance-%d").threads(1).build();
+        background.scheduleWithFixedDelay(new OutboxWorker(jdbi, objects), maintenance.outboxInterval.toSeconds(), maintenance.outboxInterval.toSeconds(), TimeUnit.SECONDS);
+        background.scheduleWithFixedDelay(new Reconciler(jdbi, objects, clock, maintenance.orphanAge.toJavaDuration()),
+                maintenance.reconcileInterval.toSeconds(), maintenance.reconcileInterval.toSeconds(), TimeUnit.SECONDS);
+
+        environment.lifecycle().addServerLifecycleListener(server ->
+                DrainOnTerminate.install(shutdown, lifecycle.drainWindow.toJavaDuration(), clock));
+    }
+}

@@ -1,0 +1,107 @@
+package io.depot;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.core.Configuration;
+import io.dropwizard.db.DataSourceFactory;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+
+public class DepotConfiguration
+        extends Configuration
+{
+    @Valid
+    @NotNull
+    private DataSourceFactory database = new DataSourceFactory();
+
+    @Valid
+    @NotNull
+    private StorageConfiguration storage = new StorageConfiguration();
+
+    @Valid
+    @NotNull
+    private RedisConfiguration redis = new RedisConfiguration();
+
+    @Valid
+    @NotNull
+    private LimitsConfiguration limits = new LimitsConfiguration();
+
+    @Valid
+    @NotNull
+    private LifecycleConfiguration lifecycle = new LifecycleConfiguration();
+
+    @Valid
+    @NotNull
+    private MaintenanceConfiguration maintenance = new MaintenanceConfiguration();
+
+    @JsonProperty
+    public DataSourceFactory getDatabase()
+    {
+        return database;
+    }
+
+    @JsonProperty
+    public void setDatabase(DataSourceFactory database)
+    {
+        this.database = database;
+    }
+
+    @JsonProperty
+    public StorageConfiguration getStorage()
+    {
+        return storage;
+    }
+
+    @JsonProperty
+    public void setStorage(StorageConfiguration storage)
+    {
+        this.storage = storage;
+    }
+
+    @JsonProperty
+    public RedisConfiguration getRedis()
+    {
+        return redis;
+    }
+
+    @JsonProperty
+    public void setRedis(RedisConfiguration redis)
+    {
+        this.redis = redis;
+    }
+
+    @JsonProperty
+    public LimitsConfiguration getLimits()
+    {
+        return limits;
+    }
+
+    @JsonProperty
+    public void setLimits(LimitsConfiguration limits)
+    {
+        this.limits = limits;
+    }
+
+    @JsonProperty
+    public LifecycleConfiguration getLifecycle()
+    {
+        return lifecycle;
+    }
+
+    @JsonProperty
+    public void setLifecycle(LifecycleConfiguration lifecycle)
+    {
+        this.lifecycle = lifecycle;
+    }
+
+    @JsonProperty
+    public MaintenanceConfiguration getMaintenance()
+    {
+        return maintenance;
+    }
+
+    @JsonProperty
+    public void setMaintenance(MaintenanceConfiguration maintenance)
+    {
+        this.maintenance = maintenance;
+    }
+}

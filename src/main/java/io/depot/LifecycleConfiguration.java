@@ -1,0 +1,20 @@
+package io.depot;
+
+import io.dropwizard.util.Duration;
+import jakarta.validation.constraints.NotNull;
+
+/**
+ * How the process leaves and joins the load balancer. The drain window comes from
+ * lifecycle.env (checked by scripts/check-consistency); the grace period is Jetty's
+ * {@code server.shutdownGracePeriod}.
+ */
+public class LifecycleConfiguration
+{
+    /** After SIGTERM: /ready is 503 and the application keeps serving this long. */
+    @NotNull
+    public Duration drainWindow = Duration.seconds(12);
+
+    /** How often readiness (database, bucket, pending changesets) is re-evaluated. */
+    @NotNull
+    public Duration readinessInterval = Duration.seconds(1);
+}

@@ -1,0 +1,4 @@
+package io.depot.api;
+
+/** What a client declares before uploading straight to S3. Validated by the resource, not by annotations, for precise messages. */
+public record UploadRequest(String filename, String contentType, Long size) {}

@@ -1,0 +1,56 @@
+package io.depot.cache;
+
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import redis.clients.jedis.AbstractTransaction;
+import redis.clients.jedis.Response;
+
+import java.time.Clock;
+import java.util.UUID;
+
+import static java.util.Objects.requireNonNull;
+
+/** Fixed-window request counter per token in Redis, shared by the whole fleet; fails open when Redis is down. */
+public class RateLimiter
+{
+    public record Decision(boolean allowed, long limit, long remaining, long retryAfterSeconds) {}
+
+    private final RedisGateway redis;
+    private final Clock clock;
+    private final long limit;
+    private final long windowSeconds;
+    private final Meter rejections;
+
+    public RateLimiter(RedisGateway redis, Clock clock, long limit, long windowSeconds, MetricRegistry metrics)
+    {
+        this.redis = requireNonNull(redis, "redis is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.limit = limit;
+        this.windowSeconds = windowSeconds;
+        this.rejections = metrics.meter("depot.ratelimit.rejections");
+    }
+
+    public Decision acquire(UUID tokenId)
+    {
+        long now = clock.instant().getEpochSecond();
+        long window = now / windowSeconds;
+        long retryAfter = (window + 1) * windowSeconds - now;
+        String key = "depot:rate:" + tokenId + ":" + window;
+        Long count = redis.call(client -> {
+            try (AbstractTransaction transaction = client.multi()) {
+                Response<Long> incremented = transaction.incr(key);
+                transaction.expire(key, windowSeconds + 1);
+                transaction.exec();
+                return incremented.get();
+            }
+        }).orElse(null);
+        if (count == null) {
+            return new Decision(true, limit, limit, 0);
+        }
+        if (count > limit) {
+            rejections.mark();
+            return new Decision(false, limit, 0, Math.max(1, retryAfter));
+        }
+        return new Decision(true, limit, limit - count, 0);
+    }
+}

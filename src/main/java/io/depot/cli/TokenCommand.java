@@ -1,0 +1,100 @@
+package io.depot.cli;
+
+import io.depot.DepotConfiguration;
+import io.depot.api.ApiToken;
+import io.depot.core.ApiTokens;
+import io.depot.core.Tenants;
+import io.depot.core.Uuids;
+import io.depot.db.TokenDao;
+import io.dropwizard.core.cli.Cli;
+import io.dropwizard.core.cli.ConfiguredCommand;
+import io.dropwizard.core.setup.Bootstrap;
+import net.sourceforge.argparse4j.inf.Namespace;
+import net.sourceforge.argparse4j.inf.Subparser;
+
+import java.util.List;
+import java.util.UUID;
+
+/** Creates, lists and revokes API tokens. A new token is shown once, alone on the last line of stdout. */
+public class TokenCommand
+        extends ConfiguredCommand<DepotConfiguration>
+{
+    public TokenCommand()
+    {
+        super("token", "Create, list or revoke API tokens: token create --tenant T --name N | token list [--tenant T] | token revoke --id ID");
+    }
+
+    @Override
+    public void configure(Subparser subparser)
+    {
+        subparser.addArgument("action").choices("create", "list", "revoke").help("what to do");
+        subparser.addArgument("--tenant").help("tenant the token belongs to (create; filter for list)");
+        subparser.addArgument("--name").help("a label saying who or what uses the token (create)");
+        subparser.addArgument("--id").help("id of the token to revoke (revoke)");
+        super.configure(subparser);
+    }
+
+    @Override
+    protected void run(Bootstrap<DepotConfiguration> bootstrap, Namespace namespace, DepotConfiguration configuration)
+            throws Exception
+    {
+        try (CommandDatabase database = new CommandDatabase(configuration)) {
+            switch (namespace.getString("action")) {
+                case "create" -> create(database, namespace);
+                case "list" -> list(database, namespace);
+                case "revoke" -> revoke(database, namespace);
+                default -> throw new IllegalArgumentException("unknown action");
+            }
+        }
+    }
+
+    private static void create(CommandDatabase database, Namespace namespace)
+    {
+        String tenant = Tenants.validate(required(namespace, "tenant"));
+        String name = required(namespace, "name");
+        if (name.length() > 100 || name.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("--name must be at most 100 printable characters");
+        }
+        String token = ApiTokens.generate();
+        UUID id = UUID.randomUUID();
+        database.jdbi().useExtension(TokenDao.class, dao -> dao.insert(id, tenant, name, ApiTokens.hash(token)));
+        System.out.printf("Created token %s for tenant %s (%s). It is shown only now; Depot keeps only its hash:%n", id, tenant, name);
+        System.out.println(token);
+    }
+
+    private static void list(CommandDatabase database, Namespace namespace)
+    {
+        String tenant = namespace.getString("tenant");
+        List<ApiToken> tokens = database.jdbi().withExtension(TokenDao.class, dao -> dao.list(tenant == null ? null : Tenants.validate(tenant)));
+        System.out.printf("%-36s  %-20s  %-24s  %-28s  %s%n", "ID", "TENANT", "NAME", "CREATED", "REVOKED");
+        for (ApiToken token : tokens) {
+            System.out.printf("%-36s  %-20s  %-24s  %-28s  %s%n", token.id(), token.tenant(), token.name(), token.createdAt(),
+                    token.revokedAt() == null ? "-" : token.revokedAt());
+        }
+    }
+
+    private static void revoke(CommandDatabase database, Namespace namespace)
+    {
+        UUID id = Uuids.parse(required(namespace, "id"), "--id");
+        int revoked = database.jdbi().withExtension(TokenDao.class, dao -> dao.revoke(id));
+        if (revoked == 0) {
+            throw new IllegalArgumentException("no active token " + id);
+        }
+        System.out.println("Revoked token " + id);
+    }
+
+    private static String required(Namespace namespace, String option)
+    {
+        String value = namespace.getString(option);
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("--" + option + " is required for " + namespace.getString("action"));
+        }
+        return value;
+    }
+
+    @Override
+    public void onError(Cli cli, Namespace namespace, Throwable error)
+    {
+        CommandErrors.report(cli, "token", error);
+    }
+}

@@ -1,0 +1,233 @@
+package io.depot.core;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import io.depot.api.Asset;
+import io.depot.api.AssetPage;
+import io.depot.cache.AssetCache;
+import io.depot.db.AssetDao;
+import io.depot.db.OutboxDao;
+import io.depot.db.UploadDao;
+import io.depot.storage.ObjectStore;
+import io.depot.storage.ObjectTooLargeException;
+import io.depot.storage.StoredObject;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The rules that keep bytes and rows consistent: an object is written before its row, a row
+ * that cannot be written takes its object with it, and a deleted row leaves an outbox entry
+ * until its object is gone. No row ever points at a missing object.
+ */
+public class AssetService
+{
+    private static final Logger log = LoggerFactory.getLogger(AssetService.class);
+
+    private final Jdbi jdbi;
+    private final ObjectStore objects;
+    private final AssetCache cache;
+    private final Clock clock;
+    private final long uploadLimit;
+    private final Counter uploadedBytes;
+
+    public AssetService(Jdbi jdbi, ObjectStore objects, AssetCache cache, Clock clock, long uploadLimit, MetricRegistry metrics)
+    {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.objects = requireNonNull(objects, "objects is null");
+        this.cache = requireNonNull(cache, "cache is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.uploadLimit = uploadLimit;
+        this.uploadedBytes = metrics.counter("depot.upload.bytes");
+    }
+
+    public long uploadLimit()
+    {
+        return uploadLimit;
+    }
+
+    public static String objectKey(String tenant, UUID id)
+    {
+        return "tenants/" + tenant + "/assets/" + id;
+    }
+
+    public Asset upload(String tenant, String filename, String contentType, InputStream body)
+    {
+        UUID id = UUID.randomUUID();
+        String key = objectKey(tenant, id);
+        StoredObject stored;
+        try {
+            stored = objects.put(key, contentType, body, uploadLimit, uploadedBytes::inc);
+        }
+        catch (ObjectTooLargeException e) {
+            throw new DepotException(413, e.getMessage());
+        }
+        catch (java.io.UncheckedIOException e) {
+            throw DepotException.badRequest("the upload body could not be read to its end: " + e.getCause().getMessage());
+        }
+        catch (SdkException e) {
+            throw DepotException.unavailable("object storage is unavailable", e);
+        }
+        return insertOrDiscard(tenant, id, filename, contentType, stored);
+    }
+
+    private Asset insertOrDiscard(String tenant, UUID id, String filename, String contentType, StoredObject stored)
+    {
+        Asset asset = new Asset(id, filename, contentType, stored.size(), stored.sha256(), now());
+        try {
+            jdbi.useExtension(AssetDao.class, dao -> dao.insert(id, tenant, filename, contentType, stored.size(), stored.sha256(), stored.key(),
+                    asset.createdAt().atOffset(ZoneOffset.UTC)));
+            return asset;
+        }
+        catch (JdbiException e) {
+            discardObject(stored.key(), e);
+            throw DepotException.unavailable("the database is unavailable; nothing was stored", e);
+        }
+    }
+
+    /** The row failed: remove the object now, or leave it to the reconciler if S3 is failing too. */
+    private void discardObject(String key, Exception cause)
+    {
+        try {
+            objects.delete(key);
+        }
+        catch (RuntimeException e) {
+            cause.addSuppressed(e);
+            log.warn("could not remove {} after its row failed; the reconciler will", key);
+        }
+    }
+
+    public Optional<Asset> find(String tenant, UUID id)
+    {
+        return cache.get(tenant, id, () -> database(() -> jdbi.withExtension(AssetDao.class, dao -> dao.find(tenant, id))));
+    }
+
+    public AssetPage list(String tenant, int limit, Optional<Cursor> after)
+    {
+        List<Asset> rows = database(() -> jdbi.withExtension(AssetDao.class, dao -> after
+                .map(cursor -> dao.olderThan(tenant, cursor.createdAt().atOffset(ZoneOffset.UTC), cursor.id(), limit + 1))
+                .orElseGet(() -> dao.newest(tenant, limit + 1))));
+        if (rows.size() <= limit) {
+            return new AssetPage(rows, null);
+        }
+        List<Asset> page = rows.subList(0, limit);
+        Asset last = page.get(limit - 1);
+        return new AssetPage(page, new Cursor(last.createdAt(), last.id()).encode());
+    }
+
+    public URI downloadUrl(String tenant, UUID id)
+    {
+        Asset asset = find(tenant, id).orElseThrow(() -> notFound(id));
+        return objects.presignGet(objectKey(tenant, id), asset.contentType(), ContentDisposition.attachment(asset.filename()));
+    }
+
+    /** Removes the row and records the object for deletion in one transaction, then deletes the object. */
+    public void delete(String tenant, UUID id)
+    {
+        String key = database(() -> jdbi.inTransaction(handle -> {
+            Optional<String> deleted = handle.attach(AssetDao.class).delete(tenant, id);
+            deleted.ifPresent(handle.attach(OutboxDao.class)::enqueue);
+            return deleted;
+        })).orElseThrow(() -> notFound(id));
+        cache.invalidate(tenant, id);
+        try {
+            objects.delete(key);
+            database(() -> {
+                jdbi.useExtension(OutboxDao.class, dao -> dao.done(key));
+                return null;
+            });
+        }
+        catch (RuntimeException e) {
+            log.warn("deleting {} failed, the outbox will retry: {}", key, e.toString());
+        }
+    }
+
+    public record NewUpload(UUID id, String key, ObjectStore.PresignedPut presigned) {}
+
+    public NewUpload announceUpload(String tenant, String filename, String contentType, long size)
+    {
+        if (size > uploadLimit) {
+            throw new DepotException(413, "size " + size + " is larger than the upload limit of " + uploadLimit + " bytes");
+        }
+        UUID id = UUID.randomUUID();
+        String key = objectKey(tenant, id);
+        ObjectStore.PresignedPut presigned = objects.presignPut(key, contentType, size);
+        database(() -> {
+            jdbi.useExtension(UploadDao.class, dao -> dao.insert(id, tenant, filename, contentType, size, key, presigned.expiresAt().atOffset(ZoneOffset.UTC)));
+            return null;
+        });
+        return new NewUpload(id, key, presigned);
+    }
+
+    public Asset completeUpload(String tenant, UUID uploadId)
+    {
+        Optional<Asset> existing = find(tenant, uploadId);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        UploadDao.PendingUpload upload = database(() -> jdbi.withExtension(UploadDao.class, dao -> dao.find(tenant, uploadId)))
+                .orElseThrow(() -> DepotException.notFound("no upload " + uploadId));
+        HeadObjectResponse head;
+        try {
+            head = objects.head(upload.objectKey()).orElseThrow(() -> upload.expiresAt().isBefore(clock.instant())
+                    ? new DepotException(410, "upload " + uploadId + " expired before anything was uploaded; start a new one")
+                    : new DepotException(409, "nothing has been uploaded for " + uploadId + " yet: PUT the file to the presigned URL first"));
+        }
+        catch (SdkException e) {
+            throw DepotException.unavailable("object storage is unavailable", e);
+        }
+        if (head.contentLength() != upload.size()) {
+            discardObject(upload.objectKey(), new IllegalStateException("size mismatch"));
+            throw new DepotException(409, "the uploaded object has %d bytes but %d were announced; it was removed, upload it again"
+                    .formatted(head.contentLength(), upload.size()));
+        }
+        String sha256 = objects.sha256(upload.objectKey());
+        Asset asset = new Asset(uploadId, upload.filename(), upload.contentType(), upload.size(), sha256, now());
+        database(() -> {
+            jdbi.useTransaction(handle -> {
+                handle.attach(AssetDao.class).insert(uploadId, tenant, upload.filename(), upload.contentType(), upload.size(), sha256, upload.objectKey(),
+                        asset.createdAt().atOffset(ZoneOffset.UTC));
+                handle.attach(UploadDao.class).delete(uploadId);
+            });
+            return null;
+        });
+        uploadedBytes.inc(upload.size());
+        return asset;
+    }
+
+    private Instant now()
+    {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private static DepotException notFound(UUID id)
+    {
+        return DepotException.notFound("no asset " + id);
+    }
+
+    /** Runs a database call, turning a database failure into a 503 the client can act on. */
+    private static <T> T database(java.util.function.Supplier<T> call)
+    {
+        try {
+            return call.get();
+        }
+        catch (JdbiException e) {
+            throw DepotException.unavailable("the database is unavailable", e);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.depot.core;
+
+import java.nio.charset.StandardCharsets;
+
+/** What a stored filename may be: it ends up in Content-Disposition and in people's download folders. */
+public final class Filenames
+{
+    public static final int MAX_BYTES = 255;
+
+    private Filenames() {}
+
+    /** Returns the filename or throws a 400 saying exactly what is wrong with it. */
+    public static String validate(String filename)
+    {
+        if (filename == null || filename.isEmpty()) {
+            throw DepotException.badRequest("filename is required");
+        }
+        if (filename.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+            throw DepotException.badRequest("filename is longer than " + MAX_BYTES + " bytes in UTF-8");
+        }
+        if (filename.equals(".") || filename.equals("..")) {
+            throw DepotException.badRequest("filename may not be '.' or '..'");
+        }
+        for (int index = 0; index < filename.length(); index++) {
+            char character = filename.charAt(index);
+            if (character == '/' || character == '\\') {
+                throw DepotException.badRequest("filename may not contain a path separator ('/' or '\\')");
+            }
+            if (Character.isISOControl(character)) {
+                throw DepotException.badRequest("filename may not contain control characters (found U+%04X at position %d)".formatted((int) character, index));
+            }
+            if (Character.isSurrogate(character) && !validSurrogatePair(filename, index)) {
+                throw DepotException.badRequest("filename is not valid Unicode");
+            }
+        }
+        return filename;
+    }
+
+    private static boolean validSurrogatePair(String text, int index)
+    {
+        char character = text.charAt(index);
+        if (Character.isHighSurrogate(character)) {
+            return index + 1 < text.length() && Character.isLowSurrogate(text.charAt(index + 1));
+        }
+        return index > 0 && Character.isHighSurrogate(text.charAt(index - 1));
+    }
+}

@@ -1,0 +1,37 @@
+package io.depot.core;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** The Content-Type a file is stored and served with. */
+public final class MediaTypes
+{
+    // RFC 6838 type/subtype names, optionally followed by parameters.
+    private static final Pattern MEDIA_TYPE = Pattern.compile(
+            "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\\s*;\\s*[!-~&&[^;]]+=[ -~&&[^;]]+)*");
+
+    private MediaTypes() {}
+
+    /** A file's media type: forms and multipart bodies are rejected because Depot stores the raw body as the file. */
+    public static String forStoredFile(String contentType)
+    {
+        if (contentType == null || contentType.isBlank()) {
+            throw new DepotException(415, "Content-Type is required: send the file as the raw body with its media type, e.g. image/png");
+        }
+        String trimmed = contentType.trim();
+        if (trimmed.length() > 255 || !MEDIA_TYPE.matcher(trimmed).matches()) {
+            throw new DepotException(415, "Content-Type '" + printable(trimmed) + "' is not a valid media type");
+        }
+        String lower = trimmed.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("multipart/") || lower.startsWith("application/x-www-form-urlencoded")) {
+            throw new DepotException(415, "Content-Type " + lower.split(";")[0] + " is not accepted: send the file as the raw body with its own media type");
+        }
+        return trimmed;
+    }
+
+    private static String printable(String text)
+    {
+        String shortened = text.length() > 64 ? text.substring(0, 64) + "..." : text;
+        return shortened.replaceAll("[^ -~]", "?");
+    }
+}

@@ -1,0 +1,63 @@
+package io.depot.core;
+
+import io.depot.db.OutboxDao;
+import io.depot.storage.ObjectStore;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+import static java.util.Objects.requireNonNull;
+
+/** Retries object deletions whose first attempt failed, with exponential back-off kept in the table. */
+public class OutboxWorker
+        implements Runnable
+{
+    private static final Logger log = LoggerFactory.getLogger(OutboxWorker.class);
+    private static final int BATCH = 100;
+
+    private final Jdbi jdbi;
+    private final ObjectStore objects;
+
+    public OutboxWorker(Jdbi jdbi, ObjectStore objects)
+    {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.objects = requireNonNull(objects, "objects is null");
+    }
+
+    @Override
+    public void run()
+    {
+        try {
+            int removed = drainOnce();
+            if (removed > 0) {
+                log.info("outbox: removed {} object(s) left over from failed deletions", removed);
+            }
+        }
+        catch (RuntimeException e) {
+            log.warn("outbox pass failed, will retry: {}", e.toString());
+        }
+    }
+
+    /** One pass; returns how many objects it removed. Rows are locked so that instances share the work. */
+    public int drainOnce()
+    {
+        return jdbi.inTransaction(handle -> {
+            OutboxDao outbox = handle.attach(OutboxDao.class);
+            List<String> due = outbox.lockDue(BATCH);
+            int removed = 0;
+            for (String key : due) {
+                try {
+                    objects.delete(key);
+                    outbox.done(key);
+                    removed++;
+                }
+                catch (RuntimeException e) {
+                    outbox.failed(key, e.toString());
+                }
+            }
+            return removed;
+        });
+    }
+}

@@ -1,0 +1,93 @@
+package io.depot.core;
+
+import io.depot.db.AssetDao;
+import io.depot.db.UploadDao;
+import io.depot.storage.ObjectStore;
+import io.depot.storage.ObjectSummary;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Removes objects no row points at (an upload whose row never got written and whose immediate
+ * clean-up failed). Only objects older than the orphan age, so uploads in flight are safe; one
+ * instance at a time, under a PostgreSQL advisory lock.
+ */
+public class Reconciler
+        implements Runnable
+{
+    private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+    private static final long LOCK_ID = 0x4465706f74L; // "Depot"
+    private static final int BATCH = 1000;
+
+    private final Jdbi jdbi;
+    private final ObjectStore objects;
+    private final Clock clock;
+    private final Duration orphanAge;
+
+    public Reconciler(Jdbi jdbi, ObjectStore objects, Clock clock, Duration orphanAge)
+    {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.objects = requireNonNull(objects, "objects is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.orphanAge = requireNonNull(orphanAge, "orphanAge is null");
+    }
+
+    @Override
+    public void run()
+    {
+        try {
+            int removed = reconcileOnce();
+            if (removed > 0) {
+                log.info("reconciler: removed {} object(s) without a row", removed);
+            }
+        }
+        catch (RuntimeException e) {
+            log.warn("reconciler pass failed, will retry: {}", e.toString());
+        }
+    }
+
+    /** One pass; returns how many orphaned objects it removed (0 when another instance holds the lock). */
+    public int reconcileOnce()
+    {
+        return jdbi.withHandle(handle -> {
+            if (!handle.createQuery("SELECT pg_try_advisory_lock(:id)").bind("id", LOCK_ID).mapTo(Boolean.class).one()) {
+                return 0;
+            }
+            try {
+                Instant cutoff = clock.instant().minus(orphanAge);
+                handle.attach(UploadDao.class).deleteExpired(cutoff.atOffset(ZoneOffset.UTC));
+                List<ObjectSummary> old = objects.list("tenants/", BATCH).stream()
+                        .filter(object -> object.lastModified().isBefore(cutoff))
+                        .toList();
+                if (old.isEmpty()) {
+                    return 0;
+                }
+                List<String> keys = old.stream().map(ObjectSummary::key).toList();
+                Set<String> referenced = new HashSet<>(handle.attach(AssetDao.class).existingObjectKeys(keys));
+                referenced.addAll(handle.attach(UploadDao.class).pendingObjectKeys(keys));
+                int removed = 0;
+                for (String key : keys) {
+                    if (!referenced.contains(key)) {
+                        objects.delete(key);
+                        removed++;
+                    }
+                }
+                return removed;
+            }
+            finally {
+                handle.createQuery("SELECT pg_advisory_unlock(:id)").bind("id", LOCK_ID).mapTo(Boolean.class).one();
+            }
+        });
+    }
+}

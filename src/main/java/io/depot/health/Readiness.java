@@ -1,0 +1,117 @@
+package io.depot.health;
+
+import io.depot.core.ShutdownState;
+import io.depot.storage.ObjectStore;
+import io.dropwizard.lifecycle.Managed;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Whether this instance may take traffic: PostgreSQL answers, the bucket is reachable and no
+ * changeset of this release is pending. Evaluated in the background so that /ready answers at
+ * once and a slow dependency cannot pile up probe threads; draining overrides it immediately.
+ */
+public class Readiness
+        implements Managed
+{
+    private static final Logger log = LoggerFactory.getLogger(Readiness.class);
+
+    public record State(boolean ready, Map<String, String> problems) {}
+
+    private final Jdbi jdbi;
+    private final ObjectStore objects;
+    private final Set<String> expectedChangeSets;
+    private final ShutdownState shutdown;
+    private final long intervalMillis;
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "readiness");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile State evaluated = new State(false, Map.of("startup", "readiness has not been evaluated yet"));
+
+    public Readiness(Jdbi jdbi, ObjectStore objects, Set<String> expectedChangeSets, ShutdownState shutdown, long intervalMillis)
+    {
+        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.objects = requireNonNull(objects, "objects is null");
+        this.expectedChangeSets = Set.copyOf(expectedChangeSets);
+        this.shutdown = requireNonNull(shutdown, "shutdown is null");
+        this.intervalMillis = intervalMillis;
+    }
+
+    public State current()
+    {
+        if (shutdown.isDraining()) {
+            return new State(false, Map.of("draining", "the process is shutting down"));
+        }
+        return evaluated;
+    }
+
+    @Override
+    public void start()
+    {
+        evaluate();
+        executor.scheduleWithFixedDelay(this::evaluate, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop()
+    {
+        executor.shutdownNow();
+    }
+
+    void evaluate()
+    {
+        Map<String, String> problems = new LinkedHashMap<>();
+        try {
+            List<String> pending = pendingChangeSets();
+            if (!pending.isEmpty()) {
+                problems.put("migrations", pending.size() + " changeset(s) pending: " + String.join(", ", pending));
+            }
+        }
+        catch (RuntimeException e) {
+            problems.put("database", "PostgreSQL does not answer: " + rootMessage(e));
+        }
+        try {
+            objects.checkBucket();
+        }
+        catch (RuntimeException e) {
+            problems.put("storage", "bucket " + objects.bucket() + " is not reachable: " + rootMessage(e));
+        }
+        State next = new State(problems.isEmpty(), Map.copyOf(problems));
+        if (next.ready() != evaluated.ready()) {
+            if (next.ready()) {
+                log.info("ready: database, storage and schema are in order");
+            }
+            else {
+                log.warn("not ready: {}", problems);
+            }
+        }
+        evaluated = next;
+    }
+
+    private List<String> pendingChangeSets()
+    {
+        return ChangeSets.pending(jdbi, expectedChangeSets);
+    }
+
+    private static String rootMessage(Throwable throwable)
+    {
+        Throwable root = throwable;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return String.valueOf(root.getMessage());
+    }
+}

@@ -1,0 +1,42 @@
+package io.depot.resources;
+
+import com.codahale.metrics.annotation.Timed;
+import io.depot.core.AssetService;
+import io.depot.core.Uuids;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.CacheControl;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+
+import static java.util.Objects.requireNonNull;
+
+/** Downloads are a redirect to a short-lived presigned URL: the bytes never pass through the JVM. */
+@Path("/api/v1/assets/{id}/content")
+@Produces(MediaType.APPLICATION_JSON)
+public class AssetContentResource
+{
+    private final AssetService assets;
+
+    public AssetContentResource(AssetService assets)
+    {
+        this.assets = requireNonNull(assets, "assets is null");
+    }
+
+    @GET
+    @Timed(name = "content")
+    public Response content(@Context SecurityContext security, @PathParam("id") String id)
+    {
+        TenantPrincipal principal = (TenantPrincipal) security.getUserPrincipal();
+        CacheControl noStore = new CacheControl();
+        noStore.setNoStore(true);
+        return Response.status(Response.Status.FOUND)
+                .location(assets.downloadUrl(principal.tenant(), Uuids.parse(id, "asset id")))
+                .cacheControl(noStore)
+                .build();
+    }
+}

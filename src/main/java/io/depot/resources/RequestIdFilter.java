@@ -1,0 +1,42 @@
+package io.depot.resources;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.MDC;
+
+import java.io.IOException;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Every request carries an id: the caller's X-Request-Id when it is well-formed (nginx passes
+ * its own), a new one otherwise. It is returned in the response, logged in the request log and
+ * in every application log line written while the request runs.
+ */
+public class RequestIdFilter
+        implements Filter
+{
+    public static final String HEADER = "X-Request-Id";
+    private static final Pattern WELL_FORMED = Pattern.compile("[A-Za-z0-9._:-]{8,128}");
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException
+    {
+        String offered = ((HttpServletRequest) request).getHeader(HEADER);
+        String requestId = offered != null && WELL_FORMED.matcher(offered).matches() ? offered : UUID.randomUUID().toString();
+        ((HttpServletResponse) response).setHeader(HEADER, requestId);
+        MDC.put("requestId", requestId);
+        try {
+            chain.doFilter(request, response);
+        }
+        finally {
+            MDC.remove("requestId");
+        }
+    }
+}

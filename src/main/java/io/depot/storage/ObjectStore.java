@@ -1,0 +1,262 @@
+package io.depot.storage;
+
+import io.depot.StorageConfiguration;
+import io.depot.core.Hashes;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The private bucket. Uploads stream through one part-sized buffer, so heap use does not grow
+ * with file size; downloads never pass through the JVM (presigned GETs).
+ */
+public class ObjectStore
+        implements AutoCloseable
+{
+    private final S3Client client;
+    private final S3Presigner presigner;
+    private final String bucket;
+    private final int partSize;
+    private final Duration presignTtl;
+
+    public ObjectStore(StorageConfiguration configuration)
+    {
+        requireNonNull(configuration, "configuration is null");
+        this.bucket = requireNonNull(configuration.bucket, "bucket is null");
+        this.partSize = Math.toIntExact(configuration.partSize.toBytes());
+        this.presignTtl = Duration.ofMillis(configuration.presignTtl.toMilliseconds());
+        S3Configuration serviceConfiguration = S3Configuration.builder().pathStyleAccessEnabled(configuration.pathStyle).build();
+        var clientBuilder = S3Client.builder()
+                .region(Region.of(configuration.region))
+                .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                .serviceConfiguration(serviceConfiguration)
+                // Checksums only where S3 requires them: S3-compatible servers reject the newer trailing-checksum encoding.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .httpClientBuilder(ApacheHttpClient.builder()
+                        .maxConnections(64)
+                        .connectionTimeout(Duration.ofSeconds(2))
+                        .socketTimeout(Duration.ofSeconds(30)));
+        var presignerBuilder = S3Presigner.builder()
+                .region(Region.of(configuration.region))
+                .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                .serviceConfiguration(serviceConfiguration);
+        if (!configuration.endpoint.isBlank()) {
+            clientBuilder.endpointOverride(URI.create(configuration.endpoint));
+            presignerBuilder.endpointOverride(URI.create(configuration.endpoint));
+        }
+        this.client = clientBuilder.build();
+        this.presigner = presignerBuilder.build();
+    }
+
+    public String bucket()
+    {
+        return bucket;
+    }
+
+    /**
+     * Streams {@code body} to {@code key}, measuring size and SHA-256 on the way. A body up to one
+     * part is a single PUT; a larger one is a multipart upload that is aborted on any failure,
+     * including passing {@code limit}. {@code progress} is told of every chunk of bytes read.
+     */
+    public StoredObject put(String key, String contentType, InputStream body, long limit, Consumer<Long> progress)
+    {
+        MessageDigest digest = Hashes.sha256();
+        byte[] buffer = new byte[partSize];
+        int filled = fill(body, buffer, digest, progress);
+        if (filled < partSize) {
+            if (filled > limit) {
+                throw new ObjectTooLargeException(limit);
+            }
+            long size = filled;
+            client.putObject(request -> request.bucket(bucket).key(key).contentType(contentType).contentLength(size),
+                    RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(buffer, 0, filled)));
+            return new StoredObject(key, size, HexFormat.of().formatHex(digest.digest()));
+        }
+        String uploadId = client.createMultipartUpload(request -> request.bucket(bucket).key(key).contentType(contentType)).uploadId();
+        try {
+            List<CompletedPart> parts = new ArrayList<>();
+            long total = 0;
+            while (filled > 0) {
+                total += filled;
+                if (total > limit) {
+                    throw new ObjectTooLargeException(limit);
+                }
+                int partNumber = parts.size() + 1;
+                int length = filled;
+                String etag = client.uploadPart(request -> request.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber).contentLength((long) length),
+                        RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(buffer, 0, length))).eTag();
+                parts.add(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
+                filled = fill(body, buffer, digest, progress);
+            }
+            client.completeMultipartUpload(request -> request.bucket(bucket).key(key).uploadId(uploadId)
+                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
+            return new StoredObject(key, total, HexFormat.of().formatHex(digest.digest()));
+        }
+        catch (RuntimeException e) {
+            abortQuietly(key, uploadId, e);
+            throw e;
+        }
+    }
+
+    private void abortQuietly(String key, String uploadId, RuntimeException failure)
+    {
+        try {
+            client.abortMultipartUpload(request -> request.bucket(bucket).key(key).uploadId(uploadId));
+        }
+        catch (RuntimeException abortFailure) {
+            // S3's lifecycle rule for incomplete multipart uploads removes what this could not.
+            failure.addSuppressed(abortFailure);
+        }
+    }
+
+    private static int fill(InputStream body, byte[] buffer, MessageDigest digest, Consumer<Long> progress)
+    {
+        int filled = 0;
+        try {
+            while (filled < buffer.length) {
+                int read = body.read(buffer, filled, buffer.length - filled);
+                if (read < 0) {
+                    break;
+                }
+                digest.update(buffer, filled, read);
+                progress.accept((long) read);
+                filled += read;
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("reading the upload body failed", e);
+        }
+        return filled;
+    }
+
+    public Optional<HeadObjectResponse> head(String key)
+    {
+        try {
+            return Optional.of(client.headObject(request -> request.bucket(bucket).key(key)));
+        }
+        catch (NoSuchKeyException e) {
+            return Optional.empty();
+        }
+        catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** SHA-256 of an object the client uploaded directly; read once, in a fixed buffer. */
+    public String sha256(String key)
+    {
+        MessageDigest digest = Hashes.sha256();
+        try (ResponseInputStream<GetObjectResponse> stream = client.getObject(request -> request.bucket(bucket).key(key))) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int read = stream.read(buffer); read >= 0; read = stream.read(buffer)) {
+                digest.update(buffer, 0, read);
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("reading " + key + " failed", e);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    public void delete(String key)
+    {
+        client.deleteObject(request -> request.bucket(bucket).key(key));
+    }
+
+    /** Throws unless the bucket exists and these credentials reach it. */
+    public void checkBucket()
+    {
+        client.headBucket(request -> request.bucket(bucket));
+    }
+
+    public void putSmall(String key, byte[] content)
+    {
+        client.putObject(request -> request.bucket(bucket).key(key).contentLength((long) content.length), RequestBody.fromBytes(content));
+    }
+
+    public byte[] getSmall(String key)
+    {
+        return client.getObjectAsBytes(request -> request.bucket(bucket).key(key)).asByteArray();
+    }
+
+    public List<ObjectSummary> list(String prefix, int limit)
+    {
+        List<ObjectSummary> objects = new ArrayList<>();
+        for (S3Object object : client.listObjectsV2Paginator(request -> request.bucket(bucket).prefix(prefix)).contents()) {
+            objects.add(new ObjectSummary(object.key(), object.size(), object.lastModified()));
+            if (objects.size() >= limit) {
+                break;
+            }
+        }
+        return objects;
+    }
+
+    public URI presignGet(String key, String contentType, String contentDisposition)
+    {
+        return URI.create(presigner.presignGetObject(request -> request
+                .signatureDuration(presignTtl)
+                .getObjectRequest(get -> get.bucket(bucket).key(key)
+                        .responseContentType(contentType)
+                        .responseContentDisposition(contentDisposition)))
+                .url().toString());
+    }
+
+    public PresignedPut presignPut(String key, String contentType, long size)
+    {
+        PresignedPutObjectRequest presigned = presigner.presignPutObject(request -> request
+                .signatureDuration(presignTtl)
+                .putObjectRequest(put -> put.bucket(bucket).key(key).contentType(contentType).contentLength(size)));
+        Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        presigned.signedHeaders().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("host")) {
+                headers.put(name, String.join(",", values));
+            }
+        });
+        headers.put("Content-Type", contentType);
+        return new PresignedPut(presigned.url().toString(), presigned.httpRequest().method().name(), Map.copyOf(headers), presigned.expiration());
+    }
+
+    public record PresignedPut(String url, String method, Map<String, String> headers, Instant expiresAt) {}
+
+    @Override
+    public void close()
+    {
+        presigner.close();
+        client.close();
+    }
+}

@@ -1,0 +1,5 @@
+package io.depot.storage;
+
+import java.time.Instant;
+
+public record ObjectSummary(String key, long size, Instant lastModified) {}

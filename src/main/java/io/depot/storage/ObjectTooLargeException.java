@@ -1,0 +1,11 @@
+package io.depot.storage;
+
+/** The body went past the upload limit; whatever had been sent to S3 is already aborted. */
+public class ObjectTooLargeException
+        extends RuntimeException
+{
+    public ObjectTooLargeException(long limit)
+    {
+        super("the file is larger than the upload limit of " + limit + " bytes");
+    }
+}
