@@ -1,0 +1,40 @@
+package io.depot.core;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FilenamesTest
+{
+    @Test
+    void acceptsOrdinaryAndUnicodeNames()
+    {
+        assertThat(Filenames.validate("report 2026.pdf")).isEqualTo("report 2026.pdf");
+        assertThat(Filenames.validate("été 🌞.jpg")).isEqualTo("été 🌞.jpg");
+        assertThat(Filenames.validate("a".repeat(255))).hasSize(255);
+    }
+
+    @Test
+    void rejectsWithPreciseMessages()
+    {
+        assertRejected(null, "filename is required");
+        assertRejected("", "filename is required");
+        assertRejected("../etc/passwd", "path separator");
+        assertRejected("a\\b", "path separator");
+        assertRejected("..", "may not be '.' or '..'");
+        assertRejected("bell\u0007", "control characters (found U+0007 at position 4)");
+        assertRejected("new\nline", "control characters");
+        assertRejected("a".repeat(256), "longer than 255 bytes");
+        // 128 two-byte characters: 128 characters but 256 bytes.
+        assertRejected("é".repeat(128), "longer than 255 bytes");
+        assertRejected("broken\uD800", "not valid Unicode");
+    }
+
+    private static void assertRejected(String filename, String message)
+    {
+        assertThatThrownBy(() -> Filenames.validate(filename))
+                .isInstanceOfSatisfying(DepotException.class, e -> assertThat(e.status()).isEqualTo(400))
+                .hasMessageContaining(message);
+    }
+}

@@ -1,0 +1,28 @@
+package io.depot.core;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MediaTypesTest
+{
+    @Test
+    void keepsValidMediaTypes()
+    {
+        assertThat(MediaTypes.forStoredFile("image/png")).isEqualTo("image/png");
+        assertThat(MediaTypes.forStoredFile("text/plain; charset=utf-8")).isEqualTo("text/plain; charset=utf-8");
+        assertThat(MediaTypes.forStoredFile("application/vnd.ms-excel")).isEqualTo("application/vnd.ms-excel");
+    }
+
+    @Test
+    void rejectsMissingMalformedAndFormTypes()
+    {
+        assertThatThrownBy(() -> MediaTypes.forStoredFile(null)).hasMessageContaining("Content-Type is required");
+        assertThatThrownBy(() -> MediaTypes.forStoredFile("png")).hasMessageContaining("is not a valid media type");
+        assertThatThrownBy(() -> MediaTypes.forStoredFile("text/plain\r\nX-Evil: 1")).hasMessageContaining("is not a valid media type");
+        assertThatThrownBy(() -> MediaTypes.forStoredFile("multipart/form-data; boundary=x")).hasMessageContaining("multipart/form-data is not accepted");
+        assertThatThrownBy(() -> MediaTypes.forStoredFile("application/x-www-form-urlencoded")).hasMessageContaining("is not accepted");
+        assertThat(MediaTypes.forStoredFile("a/b")).isEqualTo("a/b");
+    }
+}

@@ -1,0 +1,127 @@
+package io.depot.testing;
+
+import io.depot.DepotApplication;
+import io.depot.DepotConfiguration;
+import io.depot.core.ApiTokens;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The real application, booted from the repository's config.yml against the test stack, with
+ * the schema migrated by the jar's own `db migrate` command. Talks plain HTTP, like a client.
+ */
+public final class DepotServer
+{
+    private DepotServer() {}
+
+    public static DropwizardAppExtension<DepotConfiguration> extension(ConfigOverride... overrides)
+    {
+        TestStack stack = TestStack.get();
+        List<ConfigOverride> all = new ArrayList<>(List.of(
+                ConfigOverride.config("server.applicationConnectors[0].port", "0"),
+                ConfigOverride.config("server.adminConnectors[0].port", "0"),
+                ConfigOverride.config("lifecycle.readinessInterval", "200ms")));
+        all.addAll(List.of(overrides));
+        migrate(stack, all);
+        return new DropwizardAppExtension<>(DepotApplication.class, stack.repository().resolve("config.yml").toString(),
+                all.toArray(ConfigOverride[]::new));
+    }
+
+    /** Runs `db migrate` through the application's own command line, with the same overrides. */
+    public static void migrate(TestStack stack, List<ConfigOverride> overrides)
+    {
+        overrides.forEach(ConfigOverride::addToSystemProperties);
+        try {
+            new DepotApplication().run("db", "migrate", stack.repository().resolve("config.yml").toString());
+        }
+        catch (Exception e) {
+            throw new IllegalStateException("db migrate failed", e);
+        }
+        finally {
+            overrides.forEach(ConfigOverride::removeFromSystemProperties);
+        }
+    }
+
+    public static final HttpClient HTTP = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+
+    public static HttpResponse<String> send(HttpRequest request)
+    {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        }
+        catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static URI uri(DropwizardAppExtension<?> app, String pathAndQuery)
+    {
+        return URI.create("http://127.0.0.1:" + app.getLocalPort() + pathAndQuery);
+    }
+
+    public static URI admin(DropwizardAppExtension<?> app, String path)
+    {
+        return URI.create("http://127.0.0.1:" + app.getAdminPort() + path);
+    }
+
+    /** Waits up to {@code timeout} for a condition that the application reaches asynchronously. */
+    public static void await(String what, Duration timeout, java.util.function.BooleanSupplier condition)
+    {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            try {
+                Thread.sleep(50);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** A new tenant-scoped token, stored the way `token create` stores it (only the hash). */
+    public static String createToken(String tenant)
+    {
+        String token = ApiTokens.generate();
+        try (Connection connection = TestStack.get().connect();
+                PreparedStatement insert = connection.prepareStatement("INSERT INTO api_tokens (id, tenant, name, token_hash, created_at) VALUES (?, ?, 'test', ?, now())")) {
+            insert.setObject(1, UUID.randomUUID());
+            insert.setString(2, tenant);
+            insert.setString(3, ApiTokens.hash(token));
+            insert.executeUpdate();
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return token;
+    }
+
+    /** A tenant name no other test uses, so tests never see each other's assets. */
+    public static String newTenant()
+    {
+        return "t-" + UUID.randomUUID().toString().substring(0, 13);
+    }
+}

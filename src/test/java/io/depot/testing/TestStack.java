@@ -1,0 +1,177 @@
+package io.depot.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Real PostgreSQL, Redis and S3Proxy for the tests, started once per test JVM on free ports
+ * through scripts/stack (the same script `make run` and the proving ground use) and removed
+ * when the JVM exits, so no state is shared between runs. The configuration reaches in-process
+ * applications as "dw." system properties and child processes as environment variables.
+ */
+public final class TestStack
+{
+    private static TestStack instance;
+
+    private final Path repository;
+    private final Path stateDirectory;
+    private final Map<String, String> environment;
+
+    private TestStack(Path repository, Path stateDirectory, Map<String, String> environment)
+    {
+        this.repository = repository;
+        this.stateDirectory = stateDirectory;
+        this.environment = environment;
+    }
+
+    public static synchronized TestStack get()
+    {
+        if (instance == null) {
+            instance = start();
+        }
+        return instance;
+    }
+
+    private static TestStack start()
+    {
+        Path repository = Path.of(System.getProperty("depot.repository", System.getProperty("user.dir"))).toAbsolutePath();
+        Path stateDirectory = repository.resolve("target/test-stack/" + UUID.randomUUID());
+        run(repository, List.of(repository.resolve("scripts/stack").toString(), "up", stateDirectory.toString()));
+        Map<String, String> environment = readEnvironment(stateDirectory.resolve("env"));
+        TestStack stack = new TestStack(repository, stateDirectory, environment);
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::remove, "test-stack-down"));
+        stack.exportToInProcessApplications();
+        return stack;
+    }
+
+    private void exportToInProcessApplications()
+    {
+        System.setProperty("dw.database.url", environment.get("DEPOT_DB_URL"));
+        System.setProperty("dw.database.user", environment.get("DEPOT_DB_USER"));
+        System.setProperty("dw.database.password", environment.get("DEPOT_DB_PASSWORD"));
+        System.setProperty("dw.redis.url", environment.get("DEPOT_REDIS_URL"));
+        System.setProperty("dw.storage.bucket", environment.get("DEPOT_S3_BUCKET"));
+        System.setProperty("dw.storage.endpoint", environment.get("DEPOT_S3_ENDPOINT"));
+        System.setProperty("dw.storage.pathStyle", environment.get("DEPOT_S3_PATH_STYLE"));
+        System.setProperty("aws.accessKeyId", environment.get("AWS_ACCESS_KEY_ID"));
+        System.setProperty("aws.secretAccessKey", environment.get("AWS_SECRET_ACCESS_KEY"));
+        System.setProperty("aws.region", environment.get("DEPOT_S3_REGION"));
+    }
+
+    private void remove()
+    {
+        try {
+            run(repository, List.of(repository.resolve("scripts/stack").toString(), "down", stateDirectory.toString()));
+            try (var paths = Files.walk(stateDirectory)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+        catch (IOException | RuntimeException e) {
+            System.err.println("test stack clean-up failed: " + e);
+        }
+    }
+
+    public Path repository()
+    {
+        return repository;
+    }
+
+    /** The DEPOT_* and AWS_* variables a Depot process needs to use this stack. */
+    public Map<String, String> environment()
+    {
+        return environment;
+    }
+
+    /** Where S3Proxy keeps the bucket's objects on disk (its filesystem backend). */
+    public Path bucketDirectory()
+    {
+        return stateDirectory.resolve("s3").resolve(environment.get("DEPOT_S3_BUCKET"));
+    }
+
+    public void stop(String service)
+    {
+        run(repository, List.of(repository.resolve("scripts/stack").toString(), "stop", stateDirectory.toString(), service));
+    }
+
+    public void start(String service)
+    {
+        run(repository, List.of(repository.resolve("scripts/stack").toString(), "start", stateDirectory.toString(), service));
+    }
+
+    public Connection connect()
+            throws SQLException
+    {
+        return connect(environment.get("DEPOT_DB_URL"));
+    }
+
+    public Connection connect(String url)
+            throws SQLException
+    {
+        return DriverManager.getConnection(url, environment.get("DEPOT_DB_USER"), environment.get("DEPOT_DB_PASSWORD"));
+    }
+
+    public void execute(String sql)
+    {
+        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
+    /** A new, empty database on the same server, for tests that need a schema of their own. Returns its JDBC URL. */
+    public String createDatabase(String prefix)
+    {
+        String name = prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        execute("CREATE DATABASE " + name);
+        String url = environment.get("DEPOT_DB_URL");
+        return url.substring(0, url.lastIndexOf('/') + 1) + name;
+    }
+
+    private static Map<String, String> readEnvironment(Path file)
+    {
+        try {
+            Map<String, String> values = new LinkedHashMap<>();
+            for (String line : Files.readAllLines(file)) {
+                int equals = line.indexOf('=');
+                if (equals > 0) {
+                    values.put(line.substring(0, equals), line.substring(equals + 1));
+                }
+            }
+            return Map.copyOf(values);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void run(Path repository, List<String> command)
+    {
+        try {
+            Process process = new ProcessBuilder(command).directory(repository.toFile()).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes());
+            if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed:\n" + output);
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
