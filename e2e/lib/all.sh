@@ -25,6 +25,10 @@ e2e_begin() {
     ((EUID == 0)) || die "needs root (network namespaces, systemd-nspawn)"
     require_packages systemd-container debootstrap iproute2 openssh-client curl jq socat python3-matplotlib
     load_lifecycle
+    # Runs share addresses, ports and state: one at a time (the lock goes when the run exits).
+    mkdir -p "$E2E_CACHE"
+    exec 8>"$E2E_CACHE/run.lock"
+    flock -n 8 || die "another proving-ground run is active (lock $E2E_CACHE/run.lock)"
     local pidfile
     for pidfile in "$E2E_STATE"/*.pid; do
         [[ -e "$pidfile" ]] && stop_pidfile "$pidfile"

@@ -43,29 +43,29 @@ on_exit() { E2E_ON_EXIT+=("$*"); }
 run_exit_actions() {
     local i
     for ((i = ${#E2E_ON_EXIT[@]} - 1; i >= 0; i--)); do
-        eval "${E2E_ON_EXIT[i]}" || true
+        eval "${E2E_ON_EXIT[i]}" 2>/dev/null || true
     done
     E2E_ON_EXIT=()
 }
 trap run_exit_actions EXIT
 trap 'exit 130' INT TERM
 
-# Stops a process we started: TERM, then KILL if it lingers.
+# stop_pid PID [SECONDS]: stops a process we started: TERM, then KILL if it lingers (10 s).
 stop_pid() {
-    local pid="$1" i
+    local pid="$1" tenths=$((${2:-10} * 10)) i
     kill -0 "$pid" 2>/dev/null || return 0
     kill -TERM "$pid" 2>/dev/null || return 0
-    for ((i = 0; i < 100; i++)); do
+    for ((i = 0; i < tenths; i++)); do
         kill -0 "$pid" 2>/dev/null || return 0
         sleep 0.1
     done
     kill -KILL "$pid" 2>/dev/null || true
 }
 
-# Stops the process whose pid is in FILE (left by an earlier, maybe crashed, run).
+# stop_pidfile FILE [SECONDS]: stops the process whose pid is in FILE (maybe of a crashed run).
 stop_pidfile() {
     local file="$1"
-    [[ -s "$file" ]] && stop_pid "$(cat "$file")"
+    [[ -s "$file" ]] && stop_pid "$(cat "$file")" "${2:-10}"
     rm -f "$file"
 }
 

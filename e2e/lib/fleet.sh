@@ -38,7 +38,7 @@ launch() {
     # The SSM stand-in: endpoints and secrets where depot-boot expects them, and the release
     # pointer (the fleet's SSM parameter) served from the host side.
     gid="$(awk -F: '$1 == "depot" {print $3}' "$root/etc/group")"
-    install -m 0640 -o root -g "${gid:?no depot group in the image}" "$E2E_STACK_DIR/env" "$root/etc/depot/depot.env"
+    install -m 0640 -o root -g "${gid:?no depot group in the image}" "$E2E_HOST_ENV" "$root/etc/depot/depot.env"
     boot_env >"$root/etc/depot/boot.env"
     host_boot "$name"
     alb_register "$name" "$(host_addr "$name")"

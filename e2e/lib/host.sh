@@ -50,9 +50,10 @@ host_poweroff() {
     host_kill "$name"
 }
 
+# Stops a host's nspawn: on TERM systemd shuts the container down, Depot's drain included.
 host_kill() {
     local name="$1"
-    stop_pidfile "$(host_dir "$name")/pid"
+    stop_pidfile "$(host_dir "$name")/pid" 60
 }
 
 # Removes root file systems of an earlier run (after its hosts are gone).

@@ -82,7 +82,7 @@ class Client:
 
 def upload(client, n):
     body = ("depot load %d\n" % n).encode() * 8
-    return client.request("POST", "/api/v1/assets?name=load-%d.txt" % n, body,
+    return client.request("POST", "/api/v1/assets?filename=load-%d.txt" % n, body,
                           {"Content-Type": "text/plain"})
 
 

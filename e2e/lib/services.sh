@@ -3,6 +3,7 @@
 # files and the release pointer, API tokens, and release jars. Sourced after image.sh.
 
 E2E_STACK_DIR="$E2E_STATE/stack"
+E2E_HOST_ENV="$E2E_STATE/depot.env"
 E2E_RELEASES="$E2E_STATE/releases"
 E2E_RELEASE_PORT="${E2E_RELEASE_PORT:-8780}"
 E2E_RELEASE_URL="http://$E2E_SERVICE_ADDR:$E2E_RELEASE_PORT"
@@ -18,6 +19,10 @@ stack_up() {
     "$E2E_ROOT/scripts/stack" up "$E2E_STACK_DIR" --bind "$E2E_SERVICE_ADDR" --allow 169.254.0.0/16 \
         --s3proxy-jar "$E2E_ROOT/target/s3proxy.jar" >"$E2E_STATE/log/stack.log" 2>&1 ||
         die "scripts/stack up failed: $(tail -5 "$E2E_STATE/log/stack.log")"
+    # What hosts get as depot.env: the stack's endpoints and secrets, and a per-tenant rate
+    # limit above the proving ground's steady load (the load generator is one tenant).
+    { cat "$E2E_STACK_DIR/env"; echo "DEPOT_RATE_LIMIT=1000000"; } >"$E2E_HOST_ENV"
+    chmod 600 "$E2E_HOST_ENV"
 }
 
 # Runs a jar command against the host-side database, as CI or an operator would.
@@ -105,7 +110,7 @@ changeset_count() {
 site_vars() {
     local file="$1" version="$2" with_env="${3:-}"
     "$E2E_PYTHON" - "$file" "$version" "$E2E_RELEASES/$version/depot.jar" "$E2E_RELEASE_URL" \
-        "${with_env:+$E2E_STACK_DIR/env}" <<'PY'
+        "${with_env:+$E2E_HOST_ENV}" <<'PY'
 import json, sys
 path, version, jar, base, env_file = sys.argv[1:6]
 doc = {"depot_release_version": version, "depot_release_jar": jar, "depot_boot_on_ec2": "no",
