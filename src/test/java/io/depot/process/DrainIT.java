@@ -1,0 +1,112 @@
+package io.depot.process;
+
+import io.depot.testing.DepotServer;
+import io.depot.testing.TestStack;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The SIGTERM contract, on the real jar: /ready turns 503 at once, every request sent before
+ * the listener closed gets a complete 2xx, and the process exits 0 within drain + grace.
+ */
+class DrainIT
+{
+    private static final int DRIVERS = 4;
+    private static final Duration READY_503_BOUND = Duration.ofMillis(200);
+
+    private record Sent(long sentNanos, OneShotHttp.Exchange exchange) {}
+
+    @Test
+    void sigtermDrainsThenExitsZero()
+            throws Exception
+    {
+        LifecycleEnv lifecycle = LifecycleEnv.read(TestStack.get().repository());
+        Duration drain = lifecycle.seconds("DRAIN_WINDOW_SECONDS");
+        Duration grace = lifecycle.seconds("GRACE_PERIOD_SECONDS");
+        CommandResult migrate = DepotJar.run("db", "migrate", DepotJar.config());
+        assertThat(migrate.exitCode()).as("%s", migrate).isZero();
+        Map<String, String> auth = Map.of("Authorization", "Bearer " + DepotServer.createToken(DepotServer.newTenant()));
+
+        Queue<Sent> sent = new ConcurrentLinkedQueue<>();
+        AtomicBoolean driving = new AtomicBoolean(true);
+        try (ServerProcess server = DepotJar.startServer("drain", Map.of())) {
+            Duration startup = server.awaitReady(Duration.ofSeconds(120));
+            List<Thread> drivers = new ArrayList<>();
+            for (int i = 0; i < DRIVERS; i++) {
+                Thread driver = new Thread(() -> {
+                    while (driving.get()) {
+                        long sentNanos = System.nanoTime();
+                        sent.add(new Sent(sentNanos, OneShotHttp.get(server.appPort(), "/api/v1/assets", auth)));
+                    }
+                }, "driver-" + i);
+                driver.start();
+                drivers.add(driver);
+            }
+            ServerProcess.sleep(Duration.ofSeconds(2));
+            assertThat(sent).as("requests before SIGTERM").anyMatch(s -> s.exchange().complete2xx());
+
+            // The signal lands somewhere between forking kill(1) and kill exiting; the bound counts
+            // from when it has certainly been delivered, and the fork's own time is printed.
+            long termNanos = System.nanoTime();
+            server.terminate();
+            long deliveredNanos = System.nanoTime();
+            int readyStatus;
+            do {
+                readyStatus = server.readyStatus();
+            }
+            while (readyStatus == 200 && System.nanoTime() - deliveredNanos < Duration.ofSeconds(5).toNanos());
+            Duration toUnready = Duration.ofNanos(System.nanoTime() - deliveredNanos);
+
+            boolean exited = server.waitForExit(drain.plus(grace).plusSeconds(10));
+            Duration toExit = Duration.ofNanos(System.nanoTime() - termNanos);
+            driving.set(false);
+            for (Thread driver : drivers) {
+                driver.join();
+            }
+
+            List<Sent> all = List.copyOf(sent);
+            long closedNanos = all.stream()
+                    .filter(s -> s.exchange().outcome() == OneShotHttp.Outcome.REFUSED)
+                    .mapToLong(Sent::sentNanos).min().orElse(Long.MAX_VALUE);
+            List<Sent> beforeClose = all.stream().filter(s -> s.sentNanos() < closedNanos).toList();
+            List<Sent> failedBeforeClose = beforeClose.stream().filter(s -> !s.exchange().complete2xx()).toList();
+            long servedInDrain = beforeClose.stream().filter(s -> s.sentNanos() >= termNanos && s.exchange().complete2xx()).count();
+            Duration toClose = closedNanos == Long.MAX_VALUE ? null : Duration.ofNanos(closedNanos - termNanos);
+
+            System.out.printf("DrainIT: java -jar -> /ready 200: %d ms%n", startup.toMillis());
+            System.out.printf("DrainIT: kill -TERM took %d ms; SIGTERM delivered -> /ready %d: %d ms (bound %d ms)%n",
+                    (deliveredNanos - termNanos) / 1_000_000, readyStatus, toUnready.toMillis(), READY_503_BOUND.toMillis());
+            System.out.printf("DrainIT: SIGTERM -> listener closed (first refused connection): %s ms (drain window %d s)%n",
+                    toClose == null ? "never" : Long.toString(toClose.toMillis()), drain.toSeconds());
+            System.out.printf("DrainIT: requests sent before close: %d, of them not a complete 2xx: %d; complete 2xx during the drain window: %d%n",
+                    beforeClose.size(), failedBeforeClose.size(), servedInDrain);
+            System.out.printf("DrainIT: SIGTERM -> exit %s: %d ms (bound drain + grace = %d s)%n",
+                    exited ? "status " + server.process().exitValue() : "(still running)", toExit.toMillis(), drain.plus(grace).toSeconds());
+
+            assertThat(readyStatus).as("/ready after SIGTERM").isEqualTo(503);
+            assertThat(toUnready).as("SIGTERM -> /ready 503").isLessThanOrEqualTo(READY_503_BOUND);
+            assertThat(failedBeforeClose).as("requests sent before the listener closed that did not get a complete 2xx")
+                    .extracting(s -> s.exchange().outcome() + " " + s.exchange().status() + " " + s.exchange().problem()
+                            + " at +" + (s.sentNanos() - termNanos) / 1_000_000 + " ms")
+                    .isEmpty();
+            assertThat(toClose).as("the listener closed before the process exited").isNotNull();
+            assertThat(toClose).as("traffic is served for the whole drain window").isGreaterThanOrEqualTo(drain);
+            assertThat(servedInDrain).as("requests served during the drain window").isPositive();
+            assertThat(exited).as("exited within drain + grace\n%s", server.logTail()).isTrue();
+            assertThat(toExit).as("SIGTERM -> exit").isLessThanOrEqualTo(drain.plus(grace));
+            assertThat(server.process().exitValue()).as("exit status after SIGTERM\n%s", server.logTail()).isZero();
+        }
+        finally {
+            driving.set(false);
+        }
+    }
+}
