@@ -31,7 +31,7 @@ event() {
     log "event: $1"
 }
 
-# load_window START_MS END_MS: prints "requests failures errors" in that window.
+# load_window START_MS END_MS: prints "requests failures errors resent" in that window.
 load_window() {
     "$E2E_PYTHON" "$E2E_LIB/loadgen.py" window "$E2E_LOAD_JSON" "$1" "$2"
 }
@@ -42,18 +42,18 @@ load_settle() { sleep 2.2; }
 # record NAME START_MS [VERDICT] [NOTE]: counts the window up to now, prints and keeps a summary
 # row; any failed request or a non-empty VERDICT fails the scenario.
 record() {
-    local name="$1" start="$2" verdict="${3:-}" note="${4:-}" end requests failures errors seconds status
+    local name="$1" start="$2" verdict="${3:-}" note="${4:-}" end requests failures errors resent seconds status
     load_settle
     end="$(now_ms)"
-    read -r requests failures errors < <(load_window "$start" "$end")
+    read -r requests failures errors resent < <(load_window "$start" "$end")
     seconds="$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", (b - a) / 1000}')"
     status=pass
     ((failures + errors == 0)) || verdict+="$((failures + errors)) failed requests; "
     [[ -z "$verdict" ]] || status=fail
     note="${note:+$note; }$verdict"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$status" "$requests" "$failures" "$errors" "$seconds" "$note" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$status" "$requests" "$failures" "$errors" "$resent" "$seconds" "$note" \
         >>"$E2E_SUMMARY_ROWS"
-    log "$name: $status, $requests requests, $failures non-2xx/3xx, $errors socket errors, ${seconds} s${note:+ ($note)}"
+    log "$name: $status, $requests requests, $failures non-2xx/3xx, $errors socket errors ($resent resent on a closed keep-alive connection), ${seconds} s${note:+ ($note)}"
 }
 
 # Prints the summary table, writes summary.json and the timeline; fails if any row failed.
@@ -64,14 +64,16 @@ summarize() {
 import json, sys
 rows = []
 for line in open(sys.argv[1]):
-    name, status, req, fail, err, secs, note = line.rstrip("\n").split("\t")
+    name, status, req, fail, err, resent, secs, note = line.rstrip("\n").split("\t")
     rows.append({"scenario": name, "status": status, "requests": int(req), "failures": int(fail),
-                 "socket_errors": int(err), "seconds": float(secs), "note": note})
+                 "socket_errors": int(err), "resent_keepalive": int(resent), "seconds": float(secs),
+                 "note": note})
 json.dump({"scenarios": rows}, open(sys.argv[2], "w"), indent=2)
-print("%-44s %-6s %9s %9s %7s %9s  %s" % ("scenario", "status", "requests", "non-2xx", "errors", "seconds", "note"))
+print("%-44s %-6s %9s %8s %7s %7s %8s  %s" % ("scenario", "status", "requests", "non-2xx", "errors", "resent",
+                                              "seconds", "note"))
 for r in rows:
-    print("%-44s %-6s %9d %9d %7d %9.1f  %s" % (r["scenario"], r["status"], r["requests"], r["failures"],
-                                                r["socket_errors"], r["seconds"], r["note"]))
+    print("%-44s %-6s %9d %8d %7d %7d %8.1f  %s" % (r["scenario"], r["status"], r["requests"], r["failures"],
+                                                    r["socket_errors"], r["resent_keepalive"], r["seconds"], r["note"]))
 PY
     if [[ -s "$E2E_LOAD_JSON" ]]; then
         "$E2E_PYTHON" "$E2E_LIB/timeline.py" "$E2E_LOAD_JSON" "$E2E_EVENTS" "$E2E_OUT/timeline.png" "$title" ||

@@ -7,8 +7,13 @@
       uploads over N keep-alive connections at R requests/s in all, until SIGTERM, S
       seconds or N requests. Rewrites FILE every second with per-second counts of
       successes (2xx/3xx), failures (other statuses) and socket errors.
+      Like any HTTP/1.1 client (RFC 9112 9.3.1, browsers, the ALB), a request that fails on a
+      *reused* keep-alive connection before any byte of a response (the server closed the idle
+      connection, e.g. an nginx reload) is sent once more on a new connection; uploads carry an
+      Idempotency-Key so that is safe. Such resends are counted ("resent") and reported; a
+      failure on a fresh connection is an error.
   loadgen.py window FILE START_MS END_MS
-      Prints "requests failures errors" counted in whole seconds overlapping the window.
+      Prints "requests failures errors resent" counted in whole seconds overlapping the window.
 """
 import argparse
 import http.client
@@ -20,8 +25,11 @@ import threading
 import time
 import urllib.parse
 
+# Failures that mean "the server had closed this idle connection" when no response byte came.
+STALE_CONNECTION = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 MIX = ["get", "list", "get", "content", "get", "list", "content", "upload"]
 FAILURE_SAMPLES = 50
+RUN_ID = "load-%d-%d" % (os.getpid(), int(time.time()))
 
 
 class Counters:
@@ -34,16 +42,16 @@ class Counters:
     def add(self, outcome, kind, detail=None):
         sec = str(int(time.time()))
         with self.lock:
-            bucket = self.seconds.setdefault(sec, {"ok": 0, "fail": 0, "err": 0})
+            bucket = self.seconds.setdefault(sec, {"ok": 0, "fail": 0, "err": 0, "resent": 0})
             bucket[outcome] += 1
-            if outcome != "ok" and len(self.failures) < FAILURE_SAMPLES:
+            if outcome in ("fail", "err") and len(self.failures) < FAILURE_SAMPLES:
                 self.failures.append({"t": time.time(), "kind": kind, "detail": detail})
 
     def dump(self, path):
         with self.lock:
             doc = {"started_ms": self.started_ms, "seconds": dict(self.seconds),
                    "failures": list(self.failures)}
-        totals = {k: sum(b[k] for b in doc["seconds"].values()) for k in ("ok", "fail", "err")}
+        totals = {k: sum(b[k] for b in doc["seconds"].values()) for k in ("ok", "fail", "err", "resent")}
         doc["totals"] = totals
         tmp = path + ".tmp"
         with open(tmp, "w") as fh:
@@ -54,25 +62,40 @@ class Counters:
 class Client:
     """One keep-alive connection; reconnects after a socket error."""
 
-    def __init__(self, url, token):
+    def __init__(self, url, token, counters=None):
         parts = urllib.parse.urlsplit(url)
         self.host, self.port = parts.hostname, parts.port or 80
         self.headers = {"Authorization": "Bearer " + token}
         self.conn = None
+        self.served = 0
+        self.counters = counters
 
     def request(self, method, path, body=None, headers=None):
+        reused = self.conn is not None and self.served > 0
+        try:
+            return self._send(method, path, body, headers)
+        except STALE_CONNECTION:
+            if not reused:
+                raise
+            if self.counters is not None:
+                self.counters.add("resent", method)
+            return self._send(method, path, body, headers)
+
+    def _send(self, method, path, body, headers):
         if self.conn is None:
             self.conn = http.client.HTTPConnection(self.host, self.port, timeout=15)
+            self.served = 0
         try:
             self.conn.request(method, path, body=body, headers={**self.headers, **(headers or {})})
             resp = self.conn.getresponse()
             data = resp.read()
-            if resp.getheader("Connection", "").lower() == "close":
-                self.close()
-            return resp.status, data
         except (OSError, http.client.HTTPException):
             self.close()
             raise
+        self.served += 1
+        if resp.getheader("Connection", "").lower() == "close":
+            self.close()
+        return resp.status, data
 
     def close(self):
         if self.conn is not None:
@@ -83,7 +106,7 @@ class Client:
 def upload(client, n):
     body = ("depot load %d\n" % n).encode() * 8
     return client.request("POST", "/api/v1/assets?filename=load-%d.txt" % n, body,
-                          {"Content-Type": "text/plain"})
+                          {"Content-Type": "text/plain", "Idempotency-Key": "%s-%d" % (RUN_ID, n)})
 
 
 def setup(url, token):
@@ -104,7 +127,7 @@ def setup(url, token):
 
 
 def worker(index, args, asset_id, counters, stop, budget):
-    client = Client(args.url, args.token)
+    client = Client(args.url, args.token, counters)
     interval = args.connections / args.rate
     next_at = time.monotonic() + interval * index / args.connections
     n = index
@@ -163,11 +186,11 @@ def window(path, start_ms, end_ms):
     with open(path) as fh:
         doc = json.load(fh)
     first, last = int(start_ms) // 1000, int(end_ms) // 1000
-    ok = fail = err = 0
+    ok = fail = err = resent = 0
     for sec, b in doc["seconds"].items():
         if first <= int(sec) <= last:
-            ok, fail, err = ok + b["ok"], fail + b["fail"], err + b["err"]
-    print(ok + fail + err, fail, err)
+            ok, fail, err, resent = ok + b["ok"], fail + b["fail"], err + b["err"], resent + b["resent"]
+    print(ok + fail + err, fail, err, resent)
 
 
 def main():

@@ -38,6 +38,10 @@ def main():
     ax.bar(xs, [x["fail"] for x in b], color="tab:red", width=1, label="non-2xx/3xx per s")
     ax.bar(xs, [x["err"] for x in b], bottom=[x["fail"] for x in b], color="black", width=1,
            label="socket errors per s")
+    resent = [(x, b_["resent"]) for x, b_ in zip(xs, b) if b_.get("resent")]
+    if resent:
+        ax.scatter([r[0] for r in resent], [r[1] for r in resent], color="tab:orange", marker="^", s=18,
+                   label="resent on a closed keep-alive connection")
     top = max(x["ok"] + x["fail"] + x["err"] for x in b) or 1
     for i, ev in enumerate(events):
         x = ev["t_ms"] / 1000.0 - t0
