@@ -147,11 +147,15 @@ public class DepotApplication
         environment.admin().addServlet("version", new VersionServlet(json, release)).addMapping("/version");
 
         PrometheusRegistry prometheus = new PrometheusRegistry();
-        DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);
+        // Jersey's per-request "<method>.total" timers would clash with the method timers once
+        // Prometheus strips the _total suffix, and they measure the same thing.
+        DropwizardExports.builder().dropwizardRegistry(environment.metrics())
+                .metricFilter((name, metric) -> !name.endsWith(".total"))
+                .register(prometheus);
         environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/metrics");
 
         MaintenanceConfiguration maintenance = configuration.getMaintenance();
-        ScheduledExecutorService background = environment.lifecycle().scheduledExecutorService("maintenance-%d").threads(1).build();
+        ScheduledExecutorService background = environment.lifecycle().scheduledExecutorService("maintenance-%d").threads(2).build();
         background.scheduleWithFixedDelay(new OutboxWorker(jdbi, objects), maintenance.outboxInterval.toSeconds(), maintenance.outboxInterval.toSeconds(), TimeUnit.SECONDS);
         background.scheduleWithFixedDelay(new Reconciler(jdbi, objects, clock, maintenance.orphanAge.toJavaDuration()),
                 maintenance.reconcileInterval.toSeconds(), maintenance.reconcileInterval.toSeconds(), TimeUnit.SECONDS);

@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -30,14 +31,35 @@ public final class DepotServer
     public static DropwizardAppExtension<DepotConfiguration> extension(ConfigOverride... overrides)
     {
         TestStack stack = TestStack.get();
+        List<ConfigOverride> all = overrides(stack, overrides);
+        migrate(stack, all);
+        return unmigrated(stack, all);
+    }
+
+    /** The application without `db migrate` first, for tests of what happens before it. */
+    public static DropwizardAppExtension<DepotConfiguration> unmigrated(TestStack stack, List<ConfigOverride> overrides)
+    {
+        return new DropwizardAppExtension<>(DepotApplication.class, stack.repository().resolve("config.yml").toString(),
+                overrides.toArray(ConfigOverride[]::new));
+    }
+
+    /** Random ports, quick readiness checks and the test stack's endpoints; {@code extra} come last and win. */
+    public static List<ConfigOverride> overrides(TestStack stack, ConfigOverride... extra)
+    {
+        Map<String, String> environment = stack.environment();
         List<ConfigOverride> all = new ArrayList<>(List.of(
                 ConfigOverride.config("server.applicationConnectors[0].port", "0"),
                 ConfigOverride.config("server.adminConnectors[0].port", "0"),
-                ConfigOverride.config("lifecycle.readinessInterval", "200ms")));
-        all.addAll(List.of(overrides));
-        migrate(stack, all);
-        return new DropwizardAppExtension<>(DepotApplication.class, stack.repository().resolve("config.yml").toString(),
-                all.toArray(ConfigOverride[]::new));
+                ConfigOverride.config("lifecycle.readinessInterval", "200ms"),
+                ConfigOverride.config("database.url", environment.get("DEPOT_DB_URL")),
+                ConfigOverride.config("database.user", environment.get("DEPOT_DB_USER")),
+                ConfigOverride.config("database.password", environment.get("DEPOT_DB_PASSWORD")),
+                ConfigOverride.config("redis.url", environment.get("DEPOT_REDIS_URL")),
+                ConfigOverride.config("storage.bucket", environment.get("DEPOT_S3_BUCKET")),
+                ConfigOverride.config("storage.endpoint", environment.get("DEPOT_S3_ENDPOINT")),
+                ConfigOverride.config("storage.pathStyle", environment.get("DEPOT_S3_PATH_STYLE"))));
+        all.addAll(List.of(extra));
+        return all;
     }
 
     /** Runs `db migrate` through the application's own command line, with the same overrides. */

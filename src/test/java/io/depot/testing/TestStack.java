@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Real PostgreSQL, Redis and S3Proxy for the tests, started once per test JVM on free ports
  * through scripts/stack (the same script `make run` and the proving ground use) and removed
- * when the JVM exits, so no state is shared between runs. The configuration reaches in-process
- * applications as "dw." system properties and child processes as environment variables.
+ * when the JVM exits, so no state is shared between runs. In-process applications get the
+ * endpoints as configuration overrides, child processes as environment variables.
  */
 public final class TestStack
 {
@@ -51,19 +51,13 @@ public final class TestStack
         Map<String, String> environment = readEnvironment(stateDirectory.resolve("env"));
         TestStack stack = new TestStack(repository, stateDirectory, environment);
         Runtime.getRuntime().addShutdownHook(new Thread(stack::remove, "test-stack-down"));
-        stack.exportToInProcessApplications();
+        stack.exportCredentials();
         return stack;
     }
 
-    private void exportToInProcessApplications()
+    // The AWS SDK's default chain reads these, as it reads AWS_* variables in a child process.
+    private void exportCredentials()
     {
-        System.setProperty("dw.database.url", environment.get("DEPOT_DB_URL"));
-        System.setProperty("dw.database.user", environment.get("DEPOT_DB_USER"));
-        System.setProperty("dw.database.password", environment.get("DEPOT_DB_PASSWORD"));
-        System.setProperty("dw.redis.url", environment.get("DEPOT_REDIS_URL"));
-        System.setProperty("dw.storage.bucket", environment.get("DEPOT_S3_BUCKET"));
-        System.setProperty("dw.storage.endpoint", environment.get("DEPOT_S3_ENDPOINT"));
-        System.setProperty("dw.storage.pathStyle", environment.get("DEPOT_S3_PATH_STYLE"));
         System.setProperty("aws.accessKeyId", environment.get("AWS_ACCESS_KEY_ID"));
         System.setProperty("aws.secretAccessKey", environment.get("AWS_SECRET_ACCESS_KEY"));
         System.setProperty("aws.region", environment.get("DEPOT_S3_REGION"));
@@ -96,7 +90,26 @@ public final class TestStack
     /** Where S3Proxy keeps the bucket's objects on disk (its filesystem backend). */
     public Path bucketDirectory()
     {
-        return stateDirectory.resolve("s3").resolve(environment.get("DEPOT_S3_BUCKET"));
+        return bucketDirectory(environment.get("DEPOT_S3_BUCKET"));
+    }
+
+    public Path bucketDirectory(String bucket)
+    {
+        return stateDirectory.resolve("s3").resolve(bucket);
+    }
+
+    /** A bucket of its own, for tests whose background work must not see other tests' objects. Returns its name. */
+    public String createBucket(String prefix)
+    {
+        String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        try {
+            // S3Proxy's filesystem backend: a directory under its base directory is a bucket.
+            Files.createDirectories(stateDirectory.resolve("s3").resolve(name));
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return name;
     }
 
     public void stop(String service)

@@ -1,0 +1,141 @@
+package io.depot;
+
+import io.depot.core.AssetService;
+import io.depot.storage.ObjectStore;
+import io.depot.testing.DepotServer;
+import io.depot.testing.TestStack;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static io.depot.AssetsApiTest.assertError;
+import static io.depot.AssetsApiTest.json;
+import static io.depot.AssetsApiTest.randomBytes;
+import static io.depot.testing.DepotServer.await;
+import static io.depot.testing.DepotServer.send;
+import static io.depot.testing.DepotServer.uri;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Nothing half-written: no row without its object, and objects without rows do not stay. */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class ConsistencyTest
+{
+    private static final Duration TIMEOUT = Duration.ofSeconds(45);
+
+    // Its own bucket: with an orphan age of seconds, the reconciler must not see other tests' uploads in flight.
+    static final DropwizardAppExtension<DepotConfiguration> APP = DepotServer.extension(
+            ConfigOverride.config("storage.bucket", TestStack.get().createBucket("consistency")),
+            ConfigOverride.config("maintenance.outboxInterval", "1s"),
+            ConfigOverride.config("maintenance.reconcileInterval", "1s"),
+            ConfigOverride.config("maintenance.orphanAge", "3s"));
+
+    private final String tenant = DepotServer.newTenant();
+    private final String token = DepotServer.createToken(tenant);
+
+    @Test
+    void aFailedRowInsertTakesItsObjectWithIt()
+            throws Exception
+    {
+        // A real failure inside PostgreSQL, for this tenant only.
+        String trigger = "fail_" + tenant.replace('-', '_');
+        TestStack.get().execute("""
+                CREATE FUNCTION %1$s() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.tenant = '%2$s' THEN RAISE EXCEPTION 'simulated insert failure'; END IF; RETURN NEW; END $$;
+                CREATE TRIGGER %1$s BEFORE INSERT ON assets FOR EACH ROW EXECUTE FUNCTION %1$s();
+                """.formatted(trigger, tenant));
+        try {
+            assertError(upload("small.txt", "hello".getBytes()), 503, "nothing was stored");
+            assertError(upload("multipart.bin", randomBytes(9 * 1024 * 1024)), 503, "nothing was stored");
+        }
+        finally {
+            TestStack.get().execute("DROP TRIGGER %1$s ON assets; DROP FUNCTION %1$s();".formatted(trigger));
+        }
+        assertThat(objects()).isEmpty();
+        assertThat(json(send(authorized("/api/v1/assets").build())).get("items")).isEmpty();
+        assertThat(upload("after.txt", "fine".getBytes()).statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void aDeleteWhileS3IsDownFinishesThroughTheOutbox()
+            throws Exception
+    {
+        String id = json(upload("later.txt", "delete me".getBytes())).get("id").asText();
+        String key = AssetService.objectKey(tenant, UUID.fromString(id));
+        TestStack stack = TestStack.get();
+        stack.stop("s3");
+        try {
+            assertThat(send(authorized("/api/v1/assets/" + id).DELETE().build()).statusCode()).isEqualTo(204);
+            assertThat(send(authorized("/api/v1/assets/" + id).build()).statusCode()).isEqualTo(404);
+            assertThat(outboxHas(key)).isTrue();
+        }
+        finally {
+            stack.start("s3");
+        }
+        await("the outbox to delete the object", TIMEOUT, () -> !outboxHas(key));
+        assertThat(objects()).isEmpty();
+    }
+
+    @Test
+    void theReconcilerRemovesOldObjectsWithoutARowAndKeepsTheRest()
+            throws Exception
+    {
+        String kept = json(upload("kept.txt", "kept".getBytes())).get("id").asText();
+        String orphanKey = AssetService.objectKey(tenant, UUID.randomUUID());
+        try (ObjectStore objects = new ObjectStore(APP.getConfiguration().getStorage())) {
+            objects.putSmall(orphanKey, "orphan".getBytes());
+            await("the reconciler to remove the orphan", TIMEOUT, () -> objects.head(orphanKey).isEmpty());
+            assertThat(objects.head(AssetService.objectKey(tenant, UUID.fromString(kept)))).isPresent();
+        }
+        assertThat(send(authorized("/api/v1/assets/" + kept + "/content").build()).statusCode()).isEqualTo(302);
+    }
+
+    private java.net.http.HttpResponse<String> upload(String filename, byte[] content)
+    {
+        return send(authorized("/api/v1/assets?filename=" + filename).header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(content)).build());
+    }
+
+    private HttpRequest.Builder authorized(String path)
+    {
+        return HttpRequest.newBuilder(uri(APP, path)).header("Authorization", "Bearer " + token);
+    }
+
+    private Set<Path> objects()
+            throws IOException
+    {
+        Path directory = TestStack.get().bucketDirectory(APP.getConfiguration().getStorage().bucket).resolve("tenants").resolve(tenant);
+        if (!Files.exists(directory)) {
+            return Set.of();
+        }
+        try (Stream<Path> files = Files.walk(directory)) {
+            return files.filter(Files::isRegularFile).collect(Collectors.toSet());
+        }
+    }
+
+    private static boolean outboxHas(String key)
+    {
+        try (Connection connection = TestStack.get().connect(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT count(*) FROM object_deletions WHERE object_key = '" + key + "'")) {
+            rows.next();
+            return rows.getInt(1) > 0;
+        }
+        catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.depot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.depot.testing.DepotServer;
+import io.depot.testing.TestStack;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+import static io.depot.AssetsApiTest.assertError;
+import static io.depot.AssetsApiTest.json;
+import static io.depot.testing.DepotServer.admin;
+import static io.depot.testing.DepotServer.await;
+import static io.depot.testing.DepotServer.send;
+import static io.depot.testing.DepotServer.uri;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The admin side the load balancer and operators rely on, with real dependencies failing and returning. */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class ReadinessTest
+{
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    static final DropwizardAppExtension<DepotConfiguration> APP = DepotServer.extension();
+
+    private final String token = DepotServer.createToken(DepotServer.newTenant());
+
+    @Test
+    void readyLiveAndVersionAnswerOnTheAdminPortOnly()
+            throws Exception
+    {
+        HttpResponse<String> ready = send(HttpRequest.newBuilder(admin(APP, "/ready")).build());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(json(ready).get("ready").asBoolean()).isTrue();
+        assertThat(ready.headers().firstValue("Cache-Control")).hasValue("no-store");
+
+        assertThat(send(HttpRequest.newBuilder(admin(APP, "/live")).build()).statusCode()).isEqualTo(200);
+        JsonNode version = json(send(HttpRequest.newBuilder(admin(APP, "/version")).build()));
+        assertThat(version.fieldNames()).toIterable().containsExactlyInAnyOrder("version", "commit", "sha256", "startedAt");
+
+        for (String path : List.of("/ready", "/live", "/version", "/metrics", "/healthcheck")) {
+            assertThat(send(HttpRequest.newBuilder(uri(APP, path)).build()).statusCode()).as(path + " on the application port").isEqualTo(404);
+        }
+    }
+
+    @Test
+    // JVM gauges are registered by the jar's bootstrap, which the in-process harness skips: MetricsIT checks them.
+    void prometheusMetricsCoverJettyJdbiEndpointsAndDepot()
+    {
+        send(HttpRequest.newBuilder(uri(APP, "/api/v1/assets?filename=m.txt")).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("metrics")).build());
+        send(HttpRequest.newBuilder(uri(APP, "/api/v1/assets")).header("Authorization", "Bearer " + token).build());
+        HttpResponse<String> metrics = send(HttpRequest.newBuilder(admin(APP, "/metrics")).build());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+        assertThat(metrics.body())
+                .contains("org_eclipse_jetty_util_thread_QueuedThreadPool_dw_utilization")
+                .contains("io_dropwizard_jetty_MutableServletContextHandler_requests")
+                .contains("io_depot_db_AssetDao_insert")
+                .contains("io_depot_resources_AssetsResource_upload")
+                .contains("depot_upload_bytes_total 7.0")
+                .contains("depot_cache_hits_total")
+                .contains("depot_cache_misses_total")
+                .contains("depot_ratelimit_rejections_total")
+                .contains("depot_redis_available 1.0");
+    }
+
+    @Test
+    void postgresqlDownIsUnreadyAndA503ThenRecovers()
+            throws Exception
+    {
+        TestStack stack = TestStack.get();
+        stack.stop("postgres");
+        try {
+            await("/ready to turn 503", TIMEOUT, () -> readyStatus() == 503);
+            assertThat(json(send(HttpRequest.newBuilder(admin(APP, "/ready")).build())).get("problems").get("database").asText())
+                    .startsWith("PostgreSQL does not answer");
+            assertError(send(HttpRequest.newBuilder(uri(APP, "/api/v1/assets")).header("Authorization", "Bearer " + token).build()), 503, "database is unavailable");
+            assertThat(send(HttpRequest.newBuilder(admin(APP, "/live")).build()).statusCode()).isEqualTo(200);
+        }
+        finally {
+            stack.start("postgres");
+        }
+        await("/ready to return to 200", TIMEOUT, () -> readyStatus() == 200);
+        assertThat(send(HttpRequest.newBuilder(uri(APP, "/api/v1/assets")).header("Authorization", "Bearer " + token).build()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void s3DownIsUnreadyAndUploadsAre503WithoutARow()
+            throws Exception
+    {
+        TestStack stack = TestStack.get();
+        stack.stop("s3");
+        try {
+            await("/ready to turn 503", TIMEOUT, () -> readyStatus() == 503);
+            assertThat(json(send(HttpRequest.newBuilder(admin(APP, "/ready")).build())).get("problems").has("storage")).isTrue();
+            assertError(send(HttpRequest.newBuilder(uri(APP, "/api/v1/assets?filename=x.txt")).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("x")).build()), 503, "object storage is unavailable");
+        }
+        finally {
+            stack.start("s3");
+        }
+        await("/ready to return to 200", TIMEOUT, () -> readyStatus() == 200);
+        assertThat(json(send(HttpRequest.newBuilder(uri(APP, "/api/v1/assets")).header("Authorization", "Bearer " + token).build())).get("items")).isEmpty();
+    }
+
+    @Test
+    void redisDownDegradesButStaysReady()
+            throws Exception
+    {
+        String id = json(send(HttpRequest.newBuilder(uri(APP, "/api/v1/assets?filename=r.txt")).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("redis")).build())).get("id").asText();
+        TestStack stack = TestStack.get();
+        stack.stop("redis");
+        try {
+            for (int request = 0; request < 5; request++) {
+                HttpResponse<String> read = send(HttpRequest.newBuilder(uri(APP, "/api/v1/assets/" + id)).header("Authorization", "Bearer " + token).build());
+                assertThat(read.statusCode()).isEqualTo(200);
+            }
+            HttpResponse<String> upload = send(HttpRequest.newBuilder(uri(APP, "/api/v1/assets?filename=r2.txt")).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "text/plain").header("Idempotency-Key", "while-redis-is-down").POST(HttpRequest.BodyPublishers.ofString("still")).build());
+            assertThat(upload.statusCode()).isEqualTo(201);
+            HttpResponse<String> ready = send(HttpRequest.newBuilder(admin(APP, "/ready")).build());
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(json(ready).get("degraded").get(0).asText()).startsWith("redis: unreachable");
+            assertThat(send(HttpRequest.newBuilder(admin(APP, "/healthcheck")).build()).body()).contains("\"redis\"").contains("unreachable");
+        }
+        finally {
+            stack.start("redis");
+        }
+        await("Redis to be used again", TIMEOUT, () -> {
+            send(HttpRequest.newBuilder(uri(APP, "/api/v1/assets/" + id)).header("Authorization", "Bearer " + token).build());
+            return readyBody().contains("\"degraded\":[]");
+        });
+    }
+
+    @Test
+    void aPendingChangesetKeepsANewInstanceUnreadyUntilMigrated()
+            throws Exception
+    {
+        String database = TestStack.get().createDatabase("pending");
+        List<ConfigOverride> fresh = DepotServer.overrides(TestStack.get(), ConfigOverride.config("database.url", database));
+        DropwizardAppExtension<DepotConfiguration> unmigrated = DepotServer.unmigrated(TestStack.get(), fresh);
+        unmigrated.before();
+        try {
+            HttpResponse<String> ready = send(HttpRequest.newBuilder(admin(unmigrated, "/ready")).build());
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(json(ready).get("problems").get("migrations").asText()).startsWith("4 changeset(s) pending: 1-api-tokens::depot");
+
+            DepotServer.migrate(TestStack.get(), fresh);
+            await("/ready to turn 200 after db migrate", TIMEOUT, () -> send(HttpRequest.newBuilder(admin(unmigrated, "/ready")).build()).statusCode() == 200);
+        }
+        finally {
+            unmigrated.after();
+        }
+    }
+
+    private static int readyStatus()
+    {
+        return send(HttpRequest.newBuilder(admin(APP, "/ready")).build()).statusCode();
+    }
+
+    private static String readyBody()
+    {
+        return send(HttpRequest.newBuilder(admin(APP, "/ready")).build()).body();
+    }
+}

@@ -1,0 +1,143 @@
+package io.depot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.depot.core.AssetService;
+import io.depot.storage.ObjectStore;
+import io.depot.testing.DepotServer;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.UUID;
+
+import static io.depot.AssetsApiTest.assertError;
+import static io.depot.AssetsApiTest.json;
+import static io.depot.AssetsApiTest.randomBytes;
+import static io.depot.AssetsApiTest.sha256;
+import static io.depot.testing.DepotServer.send;
+import static io.depot.testing.DepotServer.uri;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Direct-to-S3 uploads: a presigned PUT the client sends to S3Proxy itself, then /complete. */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class UploadsApiTest
+{
+    static final DropwizardAppExtension<DepotConfiguration> APP = DepotServer.extension(ConfigOverride.config("limits.uploadLimit", "1MiB"));
+
+    private final String tenant = DepotServer.newTenant();
+    private final String token = DepotServer.createToken(tenant);
+
+    @Test
+    void presignedPutThenCompleteCreatesTheAsset()
+            throws Exception
+    {
+        byte[] content = randomBytes(200_000);
+        JsonNode ticket = announce("scan.pdf", "application/pdf", content.length);
+        assertThat(ticket.get("method").asText()).isEqualTo("PUT");
+        assertThat(Instant.parse(ticket.get("expiresAt").asText())).isBetween(Instant.now().plusSeconds(250), Instant.now().plusSeconds(301));
+
+        assertThat(putToS3(ticket, content).statusCode()).isEqualTo(200);
+        HttpResponse<String> completed = complete(ticket.get("uploadId").asText());
+
+        assertThat(completed.statusCode()).isEqualTo(201);
+        JsonNode asset = json(completed);
+        assertThat(asset.get("id").asText()).isEqualTo(ticket.get("uploadId").asText());
+        assertThat(asset.get("size").asLong()).isEqualTo(content.length);
+        assertThat(asset.get("sha256").asText()).isEqualTo(sha256(content));
+        assertThat(asset.get("contentType").asText()).isEqualTo("application/pdf");
+        assertThat(send(authorized("/api/v1/assets/" + asset.get("id").asText()).build()).statusCode()).isEqualTo(200);
+
+        // Completing twice is harmless: the asset comes back, no second one is made.
+        assertThat(json(complete(ticket.get("uploadId").asText())).get("id")).isEqualTo(asset.get("id"));
+        assertThat(json(send(authorized("/api/v1/assets").build())).get("items")).hasSize(1);
+    }
+
+    @Test
+    void completeRefusesMissingAndMisSizedObjects()
+            throws Exception
+    {
+        JsonNode ticket = announce("a.bin", "application/octet-stream", 10);
+        String uploadId = ticket.get("uploadId").asText();
+        assertError(complete(uploadId), 409, "nothing has been uploaded");
+
+        // A client that writes the wrong number of bytes (here straight through the S3 API).
+        String key = AssetService.objectKey(tenant, UUID.fromString(uploadId));
+        try (ObjectStore objects = new ObjectStore(APP.getConfiguration().getStorage())) {
+            objects.putSmall(key, randomBytes(7));
+            assertError(complete(uploadId), 409, "the uploaded object has 7 bytes but 10 were announced");
+            assertThat(objects.head(key)).isEmpty();
+        }
+        assertThat(json(send(authorized("/api/v1/assets").build())).get("items")).isEmpty();
+
+        assertError(complete(UUID.randomUUID().toString()), 404, "no upload");
+        String otherToken = DepotServer.createToken(DepotServer.newTenant());
+        HttpResponse<String> foreign = send(HttpRequest.newBuilder(uri(APP, "/api/v1/uploads/" + uploadId + "/complete"))
+                .header("Authorization", "Bearer " + otherToken).POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(foreign.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void announcementsAreValidated()
+            throws Exception
+    {
+        assertError(announceRaw("{\"filename\":\"big.bin\",\"contentType\":\"application/octet-stream\",\"size\":1048577}"), 413, "upload limit");
+        assertError(announceRaw("{\"filename\":\"../x\",\"contentType\":\"text/plain\",\"size\":1}"), 400, "path separator");
+        assertError(announceRaw("{\"filename\":\"x\",\"contentType\":\"text/plain\"}"), 400, "size must be");
+        assertError(announceRaw(""), 400, "JSON body");
+        assertError(announceRaw("[1,2]"), 400, "Unable to process JSON");
+    }
+
+    @Test
+    void idempotentAnnouncementReturnsTheSameTicket()
+            throws Exception
+    {
+        String body = "{\"filename\":\"once.bin\",\"contentType\":\"application/octet-stream\",\"size\":3}";
+        HttpRequest request = authorized("/api/v1/uploads").header("Content-Type", "application/json").header("Idempotency-Key", "announce-1")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        JsonNode first = json(send(request));
+        HttpResponse<String> retry = send(request);
+        assertThat(retry.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(json(retry).get("uploadId")).isEqualTo(first.get("uploadId"));
+    }
+
+    private JsonNode announce(String filename, String contentType, long size)
+            throws Exception
+    {
+        HttpResponse<String> response = announceRaw("{\"filename\":\"%s\",\"contentType\":\"%s\",\"size\":%d}".formatted(filename, contentType, size));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        assertThat(response.headers().firstValue("Location")).hasValueSatisfying(location -> assertThat(location).endsWith("/complete"));
+        return json(response);
+    }
+
+    private HttpResponse<String> announceRaw(String body)
+    {
+        return send(authorized("/api/v1/uploads").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    private HttpResponse<String> complete(String uploadId)
+    {
+        return send(authorized("/api/v1/uploads/" + uploadId + "/complete").POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    private static HttpResponse<String> putToS3(JsonNode ticket, byte[] content)
+    {
+        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(ticket.get("url").asText())).PUT(HttpRequest.BodyPublishers.ofByteArray(content));
+        ticket.get("headers").fields().forEachRemaining(header -> {
+            if (!header.getKey().equalsIgnoreCase("content-length")) {
+                put.header(header.getKey(), header.getValue().asText());
+            }
+        });
+        return send(put.build());
+    }
+
+    private HttpRequest.Builder authorized(String path)
+    {
+        return HttpRequest.newBuilder(uri(APP, path)).header("Authorization", "Bearer " + token);
+    }
+}
