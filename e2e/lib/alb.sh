@@ -49,17 +49,18 @@ alb_up() {
 alb_cmd() { echo "$*" | socat -t 5 stdio "unix-connect:$E2E_ALB_SOCK"; }
 
 # Registers a target: not routed to until `rise` health checks pass, as in a target group.
+# HAProxy puts a server leaving maintenance UP at once, so it joins with weight 0 (no traffic),
+# is forced DOWN, and only then gets its weight: from there the checks decide.
 alb_register() {
     local name="$1" addr="$2" out
     out="$(alb_cmd "add server targets/$name $addr:$TRAFFIC_PORT check port $HEALTH_PORT" \
         "inter ${HEALTH_CHECK_INTERVAL_SECONDS}s fall $HEALTH_CHECK_UNHEALTHY_THRESHOLD" \
-        "rise $HEALTH_CHECK_HEALTHY_THRESHOLD")"
+        "rise $HEALTH_CHECK_HEALTHY_THRESHOLD weight 0")"
     [[ "$out" == *"New server registered"* ]] || die "haproxy add server $name: $out"
-    # Starting the checks while still in maintenance makes the target begin DOWN, so it must
-    # pass `rise` checks before the first request reaches it.
-    alb_cmd "set server targets/$name health down" >/dev/null
     alb_cmd "enable health targets/$name" >/dev/null
     alb_cmd "enable server targets/$name" >/dev/null
+    alb_cmd "set server targets/$name health down" >/dev/null
+    alb_cmd "set server targets/$name weight 1" >/dev/null
 }
 
 # Prints a target's state: UP, DOWN, MAINT, DRAIN, or "UP 1/2"-style transitions.
