@@ -38,6 +38,7 @@ e2e_begin() {
     fi
     hosts_clean_stale
     net_clean_stale
-    rm -rf "$E2E_STATE"
+    rm -rf "$E2E_STATE" "$E2E_OUT"
     mkdir -p "$E2E_STATE/log" "$E2E_OUT"
+    : >"$E2E_SUMMARY_ROWS"
 }

@@ -9,9 +9,6 @@ E2E_SUMMARY_ROWS="$E2E_STATE/summary.rows"
 # load_start URL TOKEN [RATE] [CONNECTIONS]: starts the generator in the background.
 load_start() {
     local url="$1" token="$2" rate="${3:-40}" conns="${4:-4}"
-    mkdir -p "$E2E_OUT"
-    rm -f "$E2E_LOAD_JSON" "$E2E_EVENTS"
-    : >"$E2E_SUMMARY_ROWS"
     "$E2E_PYTHON" "$E2E_LIB/loadgen.py" run --url "$url" --token "$token" --out "$E2E_LOAD_JSON" \
         --rate "$rate" --connections "$conns" --duration 2400 --max-requests 2000000 \
         >"$E2E_STATE/log/loadgen.log" 2>&1 &
@@ -33,6 +30,7 @@ event() {
 
 # load_window START_MS END_MS: prints "requests failures errors resent" in that window.
 load_window() {
+    [[ -s "$E2E_LOAD_JSON" ]] || { echo 0 0 0 0; return 0; }
     "$E2E_PYTHON" "$E2E_LIB/loadgen.py" window "$E2E_LOAD_JSON" "$1" "$2"
 }
 
