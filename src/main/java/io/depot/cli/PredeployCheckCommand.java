@@ -3,6 +3,7 @@ package io.depot.cli;
 import com.codahale.metrics.MetricRegistry;
 import io.depot.DepotConfiguration;
 import io.depot.cache.RedisGateway;
+import io.depot.core.Throwables;
 import io.depot.health.ChangeSets;
 import io.depot.storage.ObjectStore;
 import io.dropwizard.core.cli.Cli;
@@ -131,11 +132,8 @@ public class PredeployCheckCommand
 
     private static String rootMessage(Throwable throwable)
     {
-        Throwable root = throwable;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root == throwable ? String.valueOf(throwable.getMessage()) : throwable.getMessage() + " (" + root.getMessage() + ")";
+        String root = Throwables.rootMessage(throwable);
+        return throwable.getCause() == null ? root : throwable.getMessage() + " (" + root + ")";
     }
 
     @Override

@@ -27,6 +27,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
@@ -38,6 +39,7 @@ import static java.util.Objects.requireNonNull;
 public class AssetService
 {
     private static final Logger log = LoggerFactory.getLogger(AssetService.class);
+    private static final Pattern OBJECT_KEY = Pattern.compile("tenants/[a-z0-9][a-z0-9-]{0,62}/assets/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private final Jdbi jdbi;
     private final ObjectStore objects;
@@ -64,6 +66,12 @@ public class AssetService
     public static String objectKey(String tenant, UUID id)
     {
         return "tenants/" + tenant + "/assets/" + id;
+    }
+
+    /** Whether a key has the shape {@link #objectKey} makes: anything else in the bucket is not Depot's to remove. */
+    public static boolean isObjectKey(String key)
+    {
+        return OBJECT_KEY.matcher(key).matches();
     }
 
     public Asset upload(String tenant, String filename, String contentType, InputStream body)

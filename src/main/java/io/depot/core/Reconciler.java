@@ -15,6 +15,7 @@ import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static java.util.Objects.requireNonNull;
 
@@ -28,7 +29,6 @@ public class Reconciler
 {
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
     private static final long LOCK_ID = 0x4465706f74L; // "Depot"
-    private static final int BATCH = 1000;
 
     private final Jdbi jdbi;
     private final ObjectStore objects;
@@ -67,23 +67,25 @@ public class Reconciler
             try {
                 Instant cutoff = clock.instant().minus(orphanAge);
                 handle.attach(UploadDao.class).deleteExpired(cutoff.atOffset(ZoneOffset.UTC));
-                List<ObjectSummary> old = objects.list("tenants/", BATCH).stream()
-                        .filter(object -> object.lastModified().isBefore(cutoff))
-                        .toList();
-                if (old.isEmpty()) {
-                    return 0;
-                }
-                List<String> keys = old.stream().map(ObjectSummary::key).toList();
-                Set<String> referenced = new HashSet<>(handle.attach(AssetDao.class).existingObjectKeys(keys));
-                referenced.addAll(handle.attach(UploadDao.class).pendingObjectKeys(keys));
-                int removed = 0;
-                for (String key : keys) {
-                    if (!referenced.contains(key)) {
-                        objects.delete(key);
-                        removed++;
+                AtomicInteger removed = new AtomicInteger();
+                objects.forEachPage("tenants/", page -> {
+                    List<String> keys = page.stream()
+                            .filter(object -> object.lastModified().isBefore(cutoff) && AssetService.isObjectKey(object.key()))
+                            .map(ObjectSummary::key)
+                            .toList();
+                    if (keys.isEmpty()) {
+                        return;
                     }
-                }
-                return removed;
+                    Set<String> referenced = new HashSet<>(handle.attach(AssetDao.class).existingObjectKeys(keys));
+                    referenced.addAll(handle.attach(UploadDao.class).pendingObjectKeys(keys));
+                    for (String key : keys) {
+                        if (!referenced.contains(key)) {
+                            objects.delete(key);
+                            removed.incrementAndGet();
+                        }
+                    }
+                });
+                return removed.get();
             }
             finally {
                 handle.createQuery("SELECT pg_advisory_unlock(:id)").bind("id", LOCK_ID).mapTo(Boolean.class).one();

@@ -1,6 +1,7 @@
 package io.depot.health;
 
 import io.depot.core.ShutdownState;
+import io.depot.core.Throwables;
 import io.depot.storage.ObjectStore;
 import io.dropwizard.lifecycle.Managed;
 import org.jdbi.v3.core.Jdbi;
@@ -81,13 +82,13 @@ public class Readiness
             }
         }
         catch (RuntimeException e) {
-            problems.put("database", "PostgreSQL does not answer: " + rootMessage(e));
+            problems.put("database", "PostgreSQL does not answer: " + Throwables.rootMessage(e));
         }
         try {
             objects.checkBucket();
         }
         catch (RuntimeException e) {
-            problems.put("storage", "bucket " + objects.bucket() + " is not reachable: " + rootMessage(e));
+            problems.put("storage", "bucket " + objects.bucket() + " is not reachable: " + Throwables.rootMessage(e));
         }
         State next = new State(problems.isEmpty(), Map.copyOf(problems));
         if (next.ready() != evaluated.ready()) {
@@ -104,14 +105,5 @@ public class Readiness
     private List<String> pendingChangeSets()
     {
         return ChangeSets.pending(jdbi, expectedChangeSets);
-    }
-
-    private static String rootMessage(Throwable throwable)
-    {
-        Throwable root = throwable;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return String.valueOf(root.getMessage());
     }
 }

@@ -214,16 +214,18 @@ public class ObjectStore
         return client.getObjectAsBytes(request -> request.bucket(bucket).key(key)).asByteArray();
     }
 
-    public List<ObjectSummary> list(String prefix, int limit)
+    /** Every object under {@code prefix}, one S3 listing page (up to 1,000 keys) at a time. */
+    public void forEachPage(String prefix, Consumer<List<ObjectSummary>> consumer)
     {
-        List<ObjectSummary> objects = new ArrayList<>();
-        for (S3Object object : client.listObjectsV2Paginator(request -> request.bucket(bucket).prefix(prefix)).contents()) {
-            objects.add(new ObjectSummary(object.key(), object.size(), object.lastModified()));
-            if (objects.size() >= limit) {
-                break;
+        for (var page : client.listObjectsV2Paginator(request -> request.bucket(bucket).prefix(prefix))) {
+            List<ObjectSummary> objects = new ArrayList<>();
+            for (S3Object object : page.contents()) {
+                objects.add(new ObjectSummary(object.key(), object.size(), object.lastModified()));
+            }
+            if (!objects.isEmpty()) {
+                consumer.accept(objects);
             }
         }
-        return objects;
     }
 
     public URI presignGet(String key, String contentType, String contentDisposition)
