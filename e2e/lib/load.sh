@@ -48,7 +48,9 @@ record() {
     status=pass
     ((failures + errors == 0)) || verdict+="$((failures + errors)) failed requests; "
     [[ -z "$verdict" ]] || status=fail
-    note="${note:+$note; }$verdict"
+    note="${note%; }"
+    verdict="${verdict%; }"
+    note="${note:+$note${verdict:+; }}$verdict"
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$status" "$requests" "$failures" "$errors" "$resent" "$seconds" "$note" \
         >>"$E2E_SUMMARY_ROWS"
     log "$name: $status, $requests requests, $failures non-2xx/3xx, $errors socket errors ($resent resent on a closed keep-alive connection), ${seconds} s${note:+ ($note)}"
