@@ -42,6 +42,7 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.jdbi3.JdbiFactory;
+import io.dropwizard.lifecycle.AutoCloseableManager;
 import io.dropwizard.migrations.MigrationsBundle;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
@@ -105,14 +106,7 @@ public class DepotApplication
 
         Jdbi jdbi = new JdbiFactory().build(environment, configuration.getDatabase(), "postgresql");
         ObjectStore objects = new ObjectStore(configuration.getStorage());
-        environment.lifecycle().manage(new io.dropwizard.lifecycle.Managed()
-        {
-            @Override
-            public void stop()
-            {
-                objects.close();
-            }
-        });
+        environment.lifecycle().manage(new AutoCloseableManager(objects));
         RedisGateway redis = new RedisGateway(configuration.getRedis(), environment.metrics(), clock);
         environment.lifecycle().manage(redis);
 
@@ -161,6 +155,6 @@ public class DepotApplication
                 maintenance.reconcileInterval.toSeconds(), maintenance.reconcileInterval.toSeconds(), TimeUnit.SECONDS);
 
         environment.lifecycle().addServerLifecycleListener(server ->
-                DrainOnTerminate.install(shutdown, lifecycle.drainWindow.toJavaDuration(), clock));
+                DrainOnTerminate.install(shutdown, lifecycle.drainWindow.toJavaDuration(), clock, server));
     }
 }

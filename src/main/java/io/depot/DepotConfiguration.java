@@ -1,8 +1,10 @@
 package io.depot;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
+import io.dropwizard.validation.ValidationMethod;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 
@@ -32,6 +34,21 @@ public class DepotConfiguration
     @Valid
     @NotNull
     private MaintenanceConfiguration maintenance = new MaintenanceConfiguration();
+
+    /** Substitution is lenient (for ${VAR:-default}), so an unset variable shows up here, named. */
+    @ValidationMethod(message = "database.url must be a jdbc:postgresql: URL: is DEPOT_DB_URL set?")
+    @JsonIgnore
+    public boolean isDatabaseUrlSet()
+    {
+        return database.getUrl() != null && database.getUrl().startsWith("jdbc:postgresql:");
+    }
+
+    @ValidationMethod(message = "storage.bucket must be an S3 bucket name: is DEPOT_S3_BUCKET set?")
+    @JsonIgnore
+    public boolean isBucketSet()
+    {
+        return storage.bucket != null && storage.bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    }
 
     @JsonProperty
     public DataSourceFactory getDatabase()

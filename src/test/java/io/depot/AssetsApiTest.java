@@ -18,9 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
@@ -37,8 +38,7 @@ class AssetsApiTest
     // A small limit so that 413 is cheap to provoke; large uploads have a test of their own.
     private static final int UPLOAD_LIMIT = 20 * 1024 * 1024;
 
-    static final DropwizardAppExtension<DepotConfiguration> APP = DepotServer.extension(
-            io.dropwizard.testing.ConfigOverride.config("limits.uploadLimit", UPLOAD_LIMIT + "B"));
+    static final DropwizardAppExtension<DepotConfiguration> APP = DepotServer.extension(Map.of("limits.uploadLimit", UPLOAD_LIMIT + "B"));
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

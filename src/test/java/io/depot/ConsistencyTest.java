@@ -5,7 +5,6 @@ import io.depot.core.Reconciler;
 import io.depot.storage.ObjectStore;
 import io.depot.testing.DepotServer;
 import io.depot.testing.TestStack;
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import org.jdbi.v3.core.Jdbi;
@@ -43,11 +42,11 @@ class ConsistencyTest
     private static final Duration TIMEOUT = Duration.ofSeconds(45);
 
     // Its own bucket: with an orphan age of seconds, the reconciler must not see other tests' uploads in flight.
-    static final DropwizardAppExtension<DepotConfiguration> APP = DepotServer.extension(
-            ConfigOverride.config("storage.bucket", TestStack.get().createBucket("consistency")),
-            ConfigOverride.config("maintenance.outboxInterval", "1s"),
+    static final DropwizardAppExtension<DepotConfiguration> APP = DepotServer.extension(Map.of(
+            "storage.bucket", TestStack.get().createBucket("consistency"),
+            "maintenance.outboxInterval", "1s",
             // The test runs reconciler passes itself; the scheduled one would only take the lock from it.
-            ConfigOverride.config("maintenance.reconcileInterval", "1h"));
+            "maintenance.reconcileInterval", "1h"));
 
     private final String tenant = DepotServer.newTenant();
     private final String token = DepotServer.createToken(tenant);

@@ -1,7 +1,6 @@
 package io.depot;
 
 import io.depot.testing.DepotServer;
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import org.junit.jupiter.api.Test;
@@ -17,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import static io.depot.AssetsApiTest.json;
@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(DropwizardExtensionsSupport.class)
 class LargeUploadTest
 {
-    static final DropwizardAppExtension<DepotConfiguration> APP = DepotServer.extension(ConfigOverride.config("limits.uploadLimit", "8GiB"));
+    static final DropwizardAppExtension<DepotConfiguration> APP = DepotServer.extension(Map.of("limits.uploadLimit", "8GiB"));
 
     @Test
     void aFileFourTimesTheMaxHeapStreamsToS3()

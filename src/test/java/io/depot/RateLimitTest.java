@@ -1,7 +1,6 @@
 package io.depot;
 
 import io.depot.testing.DepotServer;
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import org.junit.jupiter.api.Test;
@@ -9,6 +8,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Map;
 
 import static io.depot.AssetsApiTest.assertError;
 import static io.depot.testing.DepotServer.send;
@@ -20,9 +20,9 @@ class RateLimitTest
 {
     private static final int LIMIT = 5;
 
-    static final DropwizardAppExtension<DepotConfiguration> APP = DepotServer.extension(
-            ConfigOverride.config("limits.requestsPerWindow", String.valueOf(LIMIT)),
-            ConfigOverride.config("limits.rateLimitWindow", "1h"));
+    static final DropwizardAppExtension<DepotConfiguration> APP = DepotServer.extension(Map.of(
+            "limits.requestsPerWindow", String.valueOf(LIMIT),
+            "limits.rateLimitWindow", "1h"));
 
     @Test
     void eachTokenGetsItsOwnBudgetThen429WithRetryAfter()

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static io.depot.AssetsApiTest.assertError;
 import static io.depot.AssetsApiTest.json;
@@ -146,7 +147,7 @@ class ReadinessTest
             throws Exception
     {
         String database = TestStack.get().createDatabase("pending");
-        List<ConfigOverride> fresh = DepotServer.overrides(TestStack.get(), ConfigOverride.config("database.url", database));
+        List<ConfigOverride> fresh = DepotServer.overrides(TestStack.get(), Map.of("database.url", database));
         DropwizardAppExtension<DepotConfiguration> unmigrated = DepotServer.unmigrated(TestStack.get(), fresh);
         unmigrated.before();
         try {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.depot.core.AssetService;
 import io.depot.storage.ObjectStore;
 import io.depot.testing.DepotServer;
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import org.junit.jupiter.api.Test;
@@ -14,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 import static io.depot.AssetsApiTest.assertError;
@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(DropwizardExtensionsSupport.class)
 class UploadsApiTest
 {
-    static final DropwizardAppExtension<DepotConfiguration> APP = DepotServer.extension(ConfigOverride.config("limits.uploadLimit", "1MiB"));
+    static final DropwizardAppExtension<DepotConfiguration> APP = DepotServer.extension(Map.of("limits.uploadLimit", "1MiB"));
 
     private final String tenant = DepotServer.newTenant();
     private final String token = DepotServer.createToken(tenant);

@@ -13,7 +13,7 @@ import static java.util.Objects.requireNonNull;
 /** Fixed-window request counter per token in Redis, shared by the whole fleet; fails open when Redis is down. */
 public class RateLimiter
 {
-    public record Decision(boolean allowed, long limit, long remaining, long retryAfterSeconds) {}
+    public record Decision(boolean allowed, long limit, long retryAfterSeconds) {}
 
     private final RedisGateway redis;
     private final Clock clock;
@@ -45,12 +45,12 @@ public class RateLimiter
             }
         }).orElse(null);
         if (count == null) {
-            return new Decision(true, limit, limit, 0);
+            return new Decision(true, limit, 0);
         }
         if (count > limit) {
             rejections.mark();
-            return new Decision(false, limit, 0, Math.max(1, retryAfter));
+            return new Decision(false, limit, Math.max(1, retryAfter));
         }
-        return new Decision(true, limit, limit - count, 0);
+        return new Decision(true, limit, 0);
     }
 }

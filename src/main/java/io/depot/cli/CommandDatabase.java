@@ -16,12 +16,6 @@ final class CommandDatabase
     CommandDatabase(DepotConfiguration configuration)
             throws Exception
     {
-        // config.yml substitutes leniently, so an unset DEPOT_DB_URL arrives here as the literal
-        // "${DEPOT_DB_URL}"; say so before the pool logs a stack trace about a null connection.
-        String url = configuration.getDatabase().getUrl();
-        if (url == null || !url.startsWith("jdbc:postgresql:")) {
-            throw new IllegalArgumentException("database.url is not a jdbc:postgresql: URL: is DEPOT_DB_URL set?");
-        }
         dataSource = configuration.getDatabase().build(new MetricRegistry(), "command");
         dataSource.start();
         jdbi = Jdbi.create(dataSource).installPlugin(new SqlObjectPlugin());

@@ -23,7 +23,4 @@ public interface OutboxDao
     @SqlUpdate("UPDATE object_deletions SET attempts = attempts + 1, last_error = :error, "
             + "next_attempt_at = now() + least(interval '1 hour', interval '10 seconds' * power(2, attempts)) WHERE object_key = :key")
     void failed(@Bind("key") String objectKey, @Bind("error") String error);
-
-    @SqlQuery("SELECT count(*) FROM object_deletions")
-    long size();
 }

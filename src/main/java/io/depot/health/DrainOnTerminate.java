@@ -1,6 +1,9 @@
 package io.depot.health;
 
 import io.depot.core.ShutdownState;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.NetworkConnector;
+import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -22,10 +25,11 @@ public final class DrainOnTerminate
 
     private DrainOnTerminate() {}
 
-    public static void install(ShutdownState shutdown, Duration drainWindow, Clock clock)
+    public static void install(ShutdownState shutdown, Duration drainWindow, Clock clock, Server server)
     {
         requireNonNull(shutdown, "shutdown is null");
         requireNonNull(drainWindow, "drainWindow is null");
+        requireNonNull(server, "server is null");
         Signal.handle(new Signal("TERM"), signal -> {
             if (shutdown.isDraining()) {
                 return;
@@ -40,6 +44,13 @@ public final class DrainOnTerminate
                     Thread.currentThread().interrupt();
                 }
                 log.info("drain window over: closing listeners, finishing in-flight requests");
+                // Close the sockets first: Jetty's own stop marks the context unavailable before the
+                // listeners close, and a connection accepted in between would get a 503.
+                for (Connector connector : server.getConnectors()) {
+                    if (connector instanceof NetworkConnector listener) {
+                        listener.close();
+                    }
+                }
                 System.exit(0);
             }, "drain");
             stopper.setDaemon(false);

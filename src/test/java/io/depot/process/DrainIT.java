@@ -22,6 +22,7 @@ class DrainIT
 {
     private static final int DRIVERS = 4;
     private static final Duration READY_503_BOUND = Duration.ofMillis(200);
+    private static final Duration ACCEPT_QUEUE_WINDOW = Duration.ofMillis(50);
 
     private record Sent(long sentNanos, OneShotHttp.Exchange exchange) {}
 
@@ -79,7 +80,14 @@ class DrainIT
                     .filter(s -> s.exchange().outcome() == OneShotHttp.Outcome.REFUSED)
                     .mapToLong(Sent::sentNanos).min().orElse(Long.MAX_VALUE);
             List<Sent> beforeClose = all.stream().filter(s -> s.sentNanos() < closedNanos).toList();
-            List<Sent> failedBeforeClose = beforeClose.stream().filter(s -> !s.exchange().complete2xx()).toList();
+            // A connection still in the kernel's accept queue when the listener closes is reset by the
+            // kernel: it never reached Depot. Only a driver's last request, just before the first
+            // refusal, can be one; they are counted apart, and anything else is a failure.
+            List<Sent> resetInAcceptQueue = beforeClose.stream()
+                    .filter(s -> s.exchange().outcome() == OneShotHttp.Outcome.BROKEN && s.exchange().status() == -1
+                            && s.exchange().problem().contains("Connection reset") && closedNanos - s.sentNanos() < ACCEPT_QUEUE_WINDOW.toNanos())
+                    .toList();
+            List<Sent> failedBeforeClose = beforeClose.stream().filter(s -> !s.exchange().complete2xx() && !resetInAcceptQueue.contains(s)).toList();
             long servedInDrain = beforeClose.stream().filter(s -> s.sentNanos() >= termNanos && s.exchange().complete2xx()).count();
             Duration toClose = closedNanos == Long.MAX_VALUE ? null : Duration.ofNanos(closedNanos - termNanos);
 
@@ -88,8 +96,8 @@ class DrainIT
                     (deliveredNanos - termNanos) / 1_000_000, readyStatus, toUnready.toMillis(), READY_503_BOUND.toMillis());
             System.out.printf("DrainIT: SIGTERM -> listener closed (first refused connection): %s ms (drain window %d s)%n",
                     toClose == null ? "never" : Long.toString(toClose.toMillis()), drain.toSeconds());
-            System.out.printf("DrainIT: requests sent before close: %d, of them not a complete 2xx: %d; complete 2xx during the drain window: %d%n",
-                    beforeClose.size(), failedBeforeClose.size(), servedInDrain);
+            System.out.printf("DrainIT: requests sent before close: %d, of them not a complete 2xx: %d (plus %d reset in the accept queue as it closed); complete 2xx during the drain window: %d%n",
+                    beforeClose.size(), failedBeforeClose.size(), resetInAcceptQueue.size(), servedInDrain);
             System.out.printf("DrainIT: SIGTERM -> exit %s: %d ms (bound drain + grace = %d s)%n",
                     exited ? "status " + server.process().exitValue() : "(still running)", toExit.toMillis(), drain.plus(grace).toSeconds());
 
@@ -100,6 +108,7 @@ class DrainIT
                             + " at +" + (s.sentNanos() - termNanos) / 1_000_000 + " ms: "
                             + s.exchange().body().substring(0, Math.min(160, s.exchange().body().length())).replaceAll("\\s+", " "))
                     .isEmpty();
+            assertThat(resetInAcceptQueue).as("connections reset in the accept queue (at most one per driver)").hasSizeLessThanOrEqualTo(DRIVERS);
             assertThat(toClose).as("the listener closed before the process exited").isNotNull();
             assertThat(toClose).as("traffic is served for the whole drain window").isGreaterThanOrEqualTo(drain);
             assertThat(servedInDrain).as("requests served during the drain window").isPositive();

@@ -15,7 +15,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -28,10 +28,16 @@ public final class DepotServer
 {
     private DepotServer() {}
 
-    public static DropwizardAppExtension<DepotConfiguration> extension(ConfigOverride... overrides)
+    public static DropwizardAppExtension<DepotConfiguration> extension()
+    {
+        return extension(Map.of());
+    }
+
+    /** The application with {@code extra} configuration (key path to value) on top of {@link #overrides}. */
+    public static DropwizardAppExtension<DepotConfiguration> extension(Map<String, String> extra)
     {
         TestStack stack = TestStack.get();
-        List<ConfigOverride> all = overrides(stack, overrides);
+        List<ConfigOverride> all = overrides(stack, extra);
         migrate(stack, all);
         return unmigrated(stack, all);
     }
@@ -43,23 +49,23 @@ public final class DepotServer
                 overrides.toArray(ConfigOverride[]::new));
     }
 
-    /** Random ports, quick readiness checks and the test stack's endpoints; {@code extra} come last and win. */
-    public static List<ConfigOverride> overrides(TestStack stack, ConfigOverride... extra)
+    /** Random ports, quick readiness checks and the test stack's endpoints, each key once; {@code extra} wins. */
+    public static List<ConfigOverride> overrides(TestStack stack, Map<String, String> extra)
     {
         Map<String, String> environment = stack.environment();
-        List<ConfigOverride> all = new ArrayList<>(List.of(
-                ConfigOverride.config("server.applicationConnectors[0].port", "0"),
-                ConfigOverride.config("server.adminConnectors[0].port", "0"),
-                ConfigOverride.config("lifecycle.readinessInterval", "200ms"),
-                ConfigOverride.config("database.url", environment.get("DEPOT_DB_URL")),
-                ConfigOverride.config("database.user", environment.get("DEPOT_DB_USER")),
-                ConfigOverride.config("database.password", environment.get("DEPOT_DB_PASSWORD")),
-                ConfigOverride.config("redis.url", environment.get("DEPOT_REDIS_URL")),
-                ConfigOverride.config("storage.bucket", environment.get("DEPOT_S3_BUCKET")),
-                ConfigOverride.config("storage.endpoint", environment.get("DEPOT_S3_ENDPOINT")),
-                ConfigOverride.config("storage.pathStyle", environment.get("DEPOT_S3_PATH_STYLE"))));
-        all.addAll(List.of(extra));
-        return all;
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("server.applicationConnectors[0].port", "0");
+        values.put("server.adminConnectors[0].port", "0");
+        values.put("lifecycle.readinessInterval", "200ms");
+        values.put("database.url", environment.get("DEPOT_DB_URL"));
+        values.put("database.user", environment.get("DEPOT_DB_USER"));
+        values.put("database.password", environment.get("DEPOT_DB_PASSWORD"));
+        values.put("redis.url", environment.get("DEPOT_REDIS_URL"));
+        values.put("storage.bucket", environment.get("DEPOT_S3_BUCKET"));
+        values.put("storage.endpoint", environment.get("DEPOT_S3_ENDPOINT"));
+        values.put("storage.pathStyle", environment.get("DEPOT_S3_PATH_STYLE"));
+        values.putAll(extra);
+        return values.entrySet().stream().map(entry -> ConfigOverride.config(entry.getKey(), entry.getValue())).toList();
     }
 
     /** Runs `db migrate` through the application's own command line, with the same overrides. */
