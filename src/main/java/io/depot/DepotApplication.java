@@ -17,6 +17,7 @@ import io.depot.health.ChangeSets;
 import io.depot.health.DrainOnTerminate;
 import io.depot.health.LiveServlet;
 import io.depot.health.Readiness;
+import io.depot.health.QuietRequestLog;
 import io.depot.health.ReadinessHealthCheck;
 import io.depot.health.ReadyServlet;
 import io.depot.health.RedisHealthCheck;
@@ -154,6 +155,7 @@ public class DepotApplication
         background.scheduleWithFixedDelay(new Reconciler(jdbi, objects, clock, maintenance.orphanAge.toJavaDuration()),
                 maintenance.reconcileInterval.toSeconds(), maintenance.reconcileInterval.toSeconds(), TimeUnit.SECONDS);
 
+        environment.lifecycle().addEventListener(new QuietRequestLog());
         environment.lifecycle().addServerLifecycleListener(server ->
                 DrainOnTerminate.install(shutdown, lifecycle.drainWindow.toJavaDuration(), clock, server));
     }

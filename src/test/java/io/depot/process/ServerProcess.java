@@ -99,6 +99,17 @@ final class ServerProcess
         }
     }
 
+    /** Everything the process has written to stdout and stderr so far. */
+    List<String> logLines()
+    {
+        try {
+            return Files.readAllLines(log);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     String logTail()
     {
         try {
