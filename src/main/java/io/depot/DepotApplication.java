@@ -9,6 +9,7 @@ import io.depot.cache.RedisGateway;
 import io.depot.cli.PredeployCheckCommand;
 import io.depot.cli.TokenCommand;
 import io.depot.core.AssetService;
+import io.depot.core.MaintenancePass;
 import io.depot.core.OutboxWorker;
 import io.depot.core.Reconciler;
 import io.depot.core.ReleaseInfo;
@@ -151,8 +152,11 @@ public class DepotApplication
 
         MaintenanceConfiguration maintenance = configuration.getMaintenance();
         ScheduledExecutorService background = environment.lifecycle().scheduledExecutorService("maintenance-%d").threads(2).build();
-        background.scheduleWithFixedDelay(new OutboxWorker(jdbi, objects), maintenance.outboxInterval.toSeconds(), maintenance.outboxInterval.toSeconds(), TimeUnit.SECONDS);
-        background.scheduleWithFixedDelay(new Reconciler(jdbi, objects, clock, maintenance.orphanAge.toJavaDuration()),
+        OutboxWorker outbox = new OutboxWorker(jdbi, objects);
+        Reconciler reconciler = new Reconciler(jdbi, objects, clock, maintenance.orphanAge.toJavaDuration());
+        background.scheduleWithFixedDelay(new MaintenancePass("outbox", outbox::drainOnce),
+                maintenance.outboxInterval.toSeconds(), maintenance.outboxInterval.toSeconds(), TimeUnit.SECONDS);
+        background.scheduleWithFixedDelay(new MaintenancePass("reconciler", reconciler::reconcileOnce),
                 maintenance.reconcileInterval.toSeconds(), maintenance.reconcileInterval.toSeconds(), TimeUnit.SECONDS);
 
         environment.lifecycle().addEventListener(new QuietRequestLog());

@@ -2,7 +2,6 @@ package io.depot.cache;
 
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.depot.api.Asset;
 import redis.clients.jedis.params.SetParams;
@@ -17,7 +16,7 @@ import static java.util.Objects.requireNonNull;
 public class AssetCache
 {
     private final RedisGateway redis;
-    private final ObjectMapper json;
+    private final RedisJson<Asset> codec;
     private final long ttlSeconds;
     private final Meter hits;
     private final Meter misses;
@@ -25,7 +24,7 @@ public class AssetCache
     public AssetCache(RedisGateway redis, ObjectMapper json, io.dropwizard.util.Duration ttl, MetricRegistry metrics)
     {
         this.redis = requireNonNull(redis, "redis is null");
-        this.json = requireNonNull(json, "json is null");
+        this.codec = new RedisJson<>(json, Asset.class);
         this.ttlSeconds = ttl.toSeconds();
         this.hits = metrics.meter("depot.cache.hits");
         this.misses = metrics.meter("depot.cache.misses");
@@ -34,14 +33,14 @@ public class AssetCache
     public Optional<Asset> get(String tenant, UUID id, Supplier<Optional<Asset>> loader)
     {
         String key = key(tenant, id);
-        Optional<Asset> cached = redis.call(client -> client.get(key)).map(this::decode);
+        Optional<Asset> cached = redis.call(client -> client.get(key)).map(codec::read);
         if (cached.isPresent()) {
             hits.mark();
             return cached;
         }
         misses.mark();
         Optional<Asset> loaded = loader.get();
-        loaded.ifPresent(asset -> redis.call(client -> client.set(key, encode(asset), SetParams.setParams().ex(ttlSeconds))));
+        loaded.ifPresent(asset -> redis.call(client -> client.set(key, codec.write(asset), SetParams.setParams().ex(ttlSeconds))));
         return loaded;
     }
 
@@ -53,26 +52,5 @@ public class AssetCache
     private static String key(String tenant, UUID id)
     {
         return "depot:asset:" + tenant + ":" + id;
-    }
-
-    private String encode(Asset asset)
-    {
-        try {
-            return json.writeValueAsString(asset);
-        }
-        catch (JsonProcessingException e) {
-            throw new IllegalStateException("an Asset always serialises", e);
-        }
-    }
-
-    private Asset decode(String value)
-    {
-        try {
-            return json.readValue(value, Asset.class);
-        }
-        catch (JsonProcessingException e) {
-            // An entry written by another release's format: treat as a miss.
-            return null;
-        }
     }
 }

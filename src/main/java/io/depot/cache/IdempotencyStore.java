@@ -1,6 +1,5 @@
 package io.depot.cache;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import redis.clients.jedis.params.SetParams;
 
@@ -32,20 +31,20 @@ public class IdempotencyStore
     private static final long PENDING_SECONDS = 15 * 60;
 
     private final RedisGateway redis;
-    private final ObjectMapper json;
+    private final RedisJson<Entry> codec;
     private final long ttlSeconds;
 
     public IdempotencyStore(RedisGateway redis, ObjectMapper json, long ttlSeconds)
     {
         this.redis = requireNonNull(redis, "redis is null");
-        this.json = requireNonNull(json, "json is null");
+        this.codec = new RedisJson<>(json, Entry.class);
         this.ttlSeconds = ttlSeconds;
     }
 
     public Claim claim(String tenant, String key, String fingerprint)
     {
         String redisKey = "depot:idem:" + tenant + ":" + key;
-        String pending = encode(new Entry(fingerprint, true, 0, null, null));
+        String pending = codec.write(new Entry(fingerprint, true, 0, null, null));
         Optional<String> claimed = redis.call(client -> client.set(redisKey, pending, SetParams.setParams().nx().ex(PENDING_SECONDS)));
         if (claimed.isPresent()) {
             return new Claimed(redisKey);
@@ -55,7 +54,7 @@ public class IdempotencyStore
             // Redis is down, or the key expired between the two calls: either way run unguarded.
             return new Unguarded();
         }
-        Entry entry = decode(existing.get());
+        Entry entry = codec.read(existing.get());
         if (entry == null || !entry.fingerprint().equals(fingerprint)) {
             return new Mismatch();
         }
@@ -64,7 +63,7 @@ public class IdempotencyStore
 
     public void complete(Claimed claim, String fingerprint, int status, String location, String body)
     {
-        String value = encode(new Entry(fingerprint, false, status, location, body));
+        String value = codec.write(new Entry(fingerprint, false, status, location, body));
         redis.call(client -> client.set(claim.redisKey(), value, SetParams.setParams().ex(ttlSeconds)));
     }
 
@@ -72,25 +71,5 @@ public class IdempotencyStore
     public void release(Claimed claim)
     {
         redis.call(client -> client.del(claim.redisKey()));
-    }
-
-    private String encode(Entry entry)
-    {
-        try {
-            return json.writeValueAsString(entry);
-        }
-        catch (JsonProcessingException e) {
-            throw new IllegalStateException("an Entry always serialises", e);
-        }
-    }
-
-    private Entry decode(String value)
-    {
-        try {
-            return json.readValue(value, Entry.class);
-        }
-        catch (JsonProcessingException e) {
-            return null;
-        }
     }
 }

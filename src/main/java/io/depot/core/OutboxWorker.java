@@ -3,8 +3,6 @@ package io.depot.core;
 import io.depot.db.OutboxDao;
 import io.depot.storage.ObjectStore;
 import org.jdbi.v3.core.Jdbi;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
@@ -12,9 +10,7 @@ import static java.util.Objects.requireNonNull;
 
 /** Retries object deletions whose first attempt failed, with exponential back-off kept in the table. */
 public class OutboxWorker
-        implements Runnable
 {
-    private static final Logger log = LoggerFactory.getLogger(OutboxWorker.class);
     private static final int BATCH = 100;
 
     private final Jdbi jdbi;
@@ -24,20 +20,6 @@ public class OutboxWorker
     {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.objects = requireNonNull(objects, "objects is null");
-    }
-
-    @Override
-    public void run()
-    {
-        try {
-            int removed = drainOnce();
-            if (removed > 0) {
-                log.info("outbox: removed {} object(s) left over from failed deletions", removed);
-            }
-        }
-        catch (RuntimeException e) {
-            log.warn("outbox pass failed, will retry: {}", e.toString());
-        }
     }
 
     /** One pass; returns how many objects it removed. Rows are locked so that instances share the work. */

@@ -5,8 +5,6 @@ import io.depot.db.UploadDao;
 import io.depot.storage.ObjectStore;
 import io.depot.storage.ObjectSummary;
 import org.jdbi.v3.core.Jdbi;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -25,9 +23,7 @@ import static java.util.Objects.requireNonNull;
  * instance at a time, under a PostgreSQL advisory lock.
  */
 public class Reconciler
-        implements Runnable
 {
-    private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
     private static final long LOCK_ID = 0x4465706f74L; // "Depot"
 
     private final Jdbi jdbi;
@@ -41,20 +37,6 @@ public class Reconciler
         this.objects = requireNonNull(objects, "objects is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.orphanAge = requireNonNull(orphanAge, "orphanAge is null");
-    }
-
-    @Override
-    public void run()
-    {
-        try {
-            int removed = reconcileOnce();
-            if (removed > 0) {
-                log.info("reconciler: removed {} object(s) without a row", removed);
-            }
-        }
-        catch (RuntimeException e) {
-            log.warn("reconciler pass failed, will retry: {}", e.toString());
-        }
     }
 
     /** One pass; returns how many orphaned objects it removed (0 when another instance holds the lock). */
