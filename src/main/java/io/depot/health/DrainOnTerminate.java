@@ -10,6 +10,7 @@ import sun.misc.Signal;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 
 import static java.util.Objects.requireNonNull;
 
@@ -22,6 +23,8 @@ import static java.util.Objects.requireNonNull;
 public final class DrainOnTerminate
 {
     private static final Logger log = LoggerFactory.getLogger(DrainOnTerminate.class);
+
+    private static final long SETTLE_MILLIS = 1_000;
 
     private DrainOnTerminate() {}
 
@@ -37,24 +40,44 @@ public final class DrainOnTerminate
             shutdown.startDraining(clock.instant());
             log.info("SIGTERM: draining for {} s, then stopping", drainWindow.toSeconds());
             Thread stopper = new Thread(() -> {
-                try {
-                    Thread.sleep(drainWindow.toMillis());
-                }
-                catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                sleep(drainWindow.toMillis());
                 log.info("drain window over: closing listeners, finishing in-flight requests");
-                // Close the sockets first: Jetty's own stop marks the context unavailable before the
-                // listeners close, and a connection accepted in between would get a 503.
+                // Close the sockets first: Jetty's own stop turns new requests into 503s at once, so a
+                // connection accepted just before must get its request in before that stop begins.
                 for (Connector connector : server.getConnectors()) {
                     if (connector instanceof NetworkConnector listener) {
                         listener.close();
                     }
                 }
+                awaitQuietConnections(server);
                 System.exit(0);
             }, "drain");
             stopper.setDaemon(false);
             stopper.start();
         });
+    }
+
+    /**
+     * Gives connections accepted just before the close up to {@link #SETTLE_MILLIS} to finish
+     * (one-shot clients close theirs after the response); idle keep-alive connections of a proxy
+     * that no longer sends here only cost that bound. Requests still running are Jetty's to finish
+     * within the grace period.
+     */
+    private static void awaitQuietConnections(Server server)
+    {
+        long deadline = System.nanoTime() + SETTLE_MILLIS * 1_000_000L;
+        while (System.nanoTime() < deadline && Arrays.stream(server.getConnectors()).anyMatch(connector -> !connector.getConnectedEndPoints().isEmpty())) {
+            sleep(20);
+        }
+    }
+
+    private static void sleep(long millis)
+    {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
