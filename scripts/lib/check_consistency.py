@@ -8,8 +8,8 @@ Layers: lifecycle.env itself, the CloudFormation template (infra/depot.yml), the
 service's config.yml, the systemd units and nginx templates (rendered the way Ansible
 renders them, by scripts/lib/lint-render.py), the HAProxy stand-in for the ALB
 (e2e/lib/alb.sh), the host's boot script (SSM paths), the release scripts (instance
-refresh preferences) and the workflows. A layer whose files do not exist yet is skipped
-with a note; once they exist they are checked. Exits 1 on any disagreement.
+refresh preferences) and the workflows. A layer whose files are missing is a failure too.
+Exits 1 on any disagreement.
 """
 import argparse
 import json
@@ -57,9 +57,10 @@ class Report:
         if not condition:
             self.failures.append(f"{layer}: {message}")
 
-    @staticmethod
-    def skip(layer, why):
-        print(f"skip  {layer}: {why}")
+    def missing(self, layer, what):
+        # Every layer exists: one that disappears must fail the check, not drop out of it.
+        self.checked += 1
+        self.failures.append(f"{layer}: {what} is missing")
 
     @staticmethod
     def note(layer, what):
@@ -111,7 +112,7 @@ def check_infra(root, life, report):
     layer = "infra/depot.yml"
     path = root / "infra" / "depot.yml"
     if not path.exists():
-        report.skip(layer, "not written yet")
+        report.missing(layer, "the file")
         return
     report.note(layer, "target group, group, launch template, security groups against lifecycle.env")
     template = yaml.load(path.read_text(), Loader=CfnLoader)
@@ -209,7 +210,7 @@ def check_systemd(root, life, report, scratch):
     candidates = [root / "systemd" / "depot@.service.j2", root / "systemd" / "depot@.service"]
     path = next((p for p in candidates if p.exists()), None)
     if path is None:
-        report.skip(layer, "not written yet")
+        report.missing(layer, "the file")
         return
     report.note(layer, f"{path.name} rendered: stop timeout, lifecycle environment")
     settings = unit_settings(render(root, path, scratch, "depot"))
@@ -242,7 +243,7 @@ def check_nginx(root, life, report, scratch):
     layer = "nginx"
     site = next((p for p in (root / "nginx" / "site.conf.j2", root / "nginx" / "site.conf") if p.exists()), None)
     if site is None:
-        report.skip(layer, "nginx/site.conf not written yet")
+        report.missing(layer, "nginx/site.conf")
         return
     report.note(layer, f"{site.name} rendered: listen ports, body size limit, health side")
     text = render(root, site, scratch, "nginx")
@@ -297,7 +298,7 @@ def check_config(root, life, report):
     layer = "config.yml"
     path = root / "config.yml"
     if not path.exists():
-        report.skip(layer, "not written yet")
+        report.missing(layer, "the file")
         return
     report.note(layer, "drain window, shutdown grace, upload limit, connector ports")
     config = yaml.safe_load(path.read_text())
@@ -325,7 +326,7 @@ def check_haproxy(root, life, report):
     layer = "e2e/lib/alb.sh (HAProxy)"
     path = root / "e2e" / "lib" / "alb.sh"
     if not path.exists():
-        report.skip(layer, "not written yet")
+        report.missing(layer, "the file")
         return
     report.note(layer, "health check interval, thresholds, timeout, ports, path")
     text = shell_expand(path.read_text(), life)
@@ -349,7 +350,7 @@ def check_boot_paths(root, report):
     layer = "bin/depot-boot"
     path = root / "bin" / "depot-boot"
     if not path.exists():
-        report.skip(layer, "not written yet")
+        report.missing(layer, "the file")
         return
     report.note(layer, "SSM paths match what the stack and the release scripts write")
     text = path.read_text()
@@ -367,7 +368,7 @@ def check_refresh(root, life, report):
     layer = "scripts/release/start-refresh"
     path = root / "scripts" / "release" / "start-refresh"
     if not path.exists():
-        report.skip(layer, "not written yet")
+        report.missing(layer, "the file")
         return
     report.note(layer, "instance refresh preferences it builds")
     out = subprocess.run([str(path), "--print-preferences", "--alarms", "a,b"], capture_output=True, text=True,
@@ -389,7 +390,7 @@ def check_workflows(root, life, report):
     layer = ".github/workflows"
     files = sorted((root / ".github" / "workflows").glob("*.y*ml"))
     if not files:
-        report.skip(layer, "no workflows yet")
+        report.missing(layer, "every workflow")
         return
     report.note(layer, f"{len(files)} workflow(s): no timing or port of lifecycle.env written by hand")
     # Refresh and health numbers reach AWS from lifecycle.env through scripts/release; a
