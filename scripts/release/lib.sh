@@ -8,6 +8,10 @@
 # and the launch template's user data sets DEPOT_SSM_PREFIX to the same.
 ssm_prefix() { printf '/depot/%s' "$1"; }
 
+# The CycloneDX SBOM as pom.xml names it (outputName), in target/, dist/ and the bucket alike.
+# shellcheck disable=SC2034 # read by the scripts that source this file
+SBOM_FILE=depot-sbom.json
+
 stack_name() { printf 'depot-%s' "$1"; }
 
 # Prints one output of the environment's CloudFormation stack (infra/depot.yml).
