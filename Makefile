@@ -3,7 +3,7 @@ SHELL := /bin/bash
 MVN ?= mvn -B -q
 JAR := target/depot.jar
 
-.PHONY: run test package lint e2e host-test bench clean help
+.PHONY: run test package lint e2e host-test rehearse bench clean help
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ host-test: package ## deploy with Ansible into a booted systemd-nspawn host and 
 
 e2e: package ## the proving ground: bake, fleet, balancer, deploy, fail, roll back, refresh under load
 	e2e/run
+
+rehearse: ## play the release workflows from their files (the player's tests for now)
+	scripts/rehearse
 
 bench: package ## benchmarks that print figures against a baseline measured in the same run
 	scripts/bench
