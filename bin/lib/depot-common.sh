@@ -5,6 +5,9 @@
 # these scripts against a scratch directory instead of a real host; the host's
 # own settings (written by Ansible) come from $DEPOT_ETC/depotctl.env.
 
+# shellcheck source=bin/lib/shell.sh
+source "$(dirname "${BASH_SOURCE[0]}")/shell.sh"
+
 DEPOT_ETC="${DEPOT_ETC:-/etc/depot}"
 
 # KEY=VALUE lines that set only what the environment has not set already.
@@ -26,26 +29,6 @@ DEPOT_JAVA="${DEPOT_JAVA:-java}"
 DEPOT_SYSTEMCTL="${DEPOT_SYSTEMCTL:-systemctl}"
 DEPOT_COLOURS=(blue green)
 
-log() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-# lifecycle.env is plain KEY=VALUE; read it without executing it.
-load_lifecycle() {
-  [[ -r "$DEPOT_LIFECYCLE_FILE" ]] || die "cannot read $DEPOT_LIFECYCLE_FILE"
-  local key value
-  while IFS='=' read -r key value; do
-    [[ "$key" =~ ^[A-Z][A-Z0-9_]*$ ]] || continue
-    printf -v "LC_$key" '%s' "$value"
-  done <"$DEPOT_LIFECYCLE_FILE"
-}
-
-# lifecycle value by name, e.g. lifecycle READY_TIMEOUT_SECONDS
-lifecycle() {
-  local var="LC_$1"
-  [[ -n "${!var:-}" ]] || die "$1 missing from $DEPOT_LIFECYCLE_FILE"
-  printf '%s\n' "${!var}"
-}
-
 check_colour() {
   [[ " ${DEPOT_COLOURS[*]} " == *" $1 "* ]] || die "unknown colour '$1' (blue or green)"
 }
@@ -54,7 +37,6 @@ colour_app_port() { check_colour "$1"; lifecycle "${1^^}_APP_PORT"; }
 colour_admin_port() { check_colour "$1"; lifecycle "${1^^}_ADMIN_PORT"; }
 other_colour() { if [[ "$1" == blue ]]; then echo green; else echo blue; fi; }
 
-valid_version() { [[ "$1" =~ ^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$ ]]; }
 release_dir() { printf '%s/releases/%s\n' "$DEPOT_ROOT" "$1"; }
 
 # The live colour is whatever $DEPOT_ROOT/current points at (colors/<colour>).

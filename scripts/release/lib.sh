@@ -21,8 +21,6 @@ stack_output() {
     --query "Stacks[0].Outputs[?OutputKey=='$key'].OutputValue" --output text
 }
 
-valid_version() { [[ $1 =~ ^[0-9A-Za-z][0-9A-Za-z._+-]*$ ]]; }
-
 # Instance-refresh preferences: warm-up and healthy bounds from lifecycle.env; launch before
 # terminate (max > 100); roll back on failure or on any of the alarms ($1, comma-separated).
 refresh_preferences() {

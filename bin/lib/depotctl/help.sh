@@ -1,0 +1,48 @@
+# shellcheck shell=bash
+# depotctl: the usage text and each verb's --help.
+
+usage() {
+  cat <<'USAGE'
+Usage: depotctl VERB [ARGS]   (depotctl VERB --help for details)
+
+  status              live colour, its release, both colours, releases on disk
+  deploy VERSION      start the idle colour on VERSION, warm it, switch nginx, stop the old
+  rollback [VERSION]  deploy the previous release (or VERSION) the same way
+  releases            releases on disk, newest first, with what points at them
+  audit [-n N]        the last N lines of the deploy audit log (default 20)
+  verify [VERSION]    check that nginx's health port serves VERSION (default: live)
+  run VERSION CMD...  run a jar command (e.g. db migrate) with the service's environment
+  init [--colour C] [VERSION]
+                      first-time state on a fresh host (no-op when already set)
+  cds VERSION         dump VERSION's class-data-sharing archive (kept beside its jar)
+  prune               delete old releases, keeping DEPOT_KEEP_RELEASES (5)
+
+Environment: DEPOT_ROOT, DEPOT_ETC, DEPOT_LIFECYCLE_FILE, DEPOT_NGINX_UPSTREAM_FILE,
+DEPOT_NGINX_TEST_CMD, DEPOT_NGINX_RELOAD_CMD, DEPOT_AUDIT_LOG, DEPOT_LOCK_FILE,
+DEPOT_LOCK_WAIT, DEPOT_KEEP_RELEASES, DEPOT_WARM_SECONDS, DEPOT_WARM_PATHS,
+DEPOT_WARM_TOKEN, DEPOT_SYSTEMCTL, DEPOT_HEALTH_URL.
+USAGE
+}
+
+verb_help() {
+  case "$1" in
+    status) echo "Usage: depotctl status   show the live colour, both colours and the releases on disk" ;;
+    deploy) cat <<'H'
+Usage: depotctl deploy VERSION
+Points the idle colour at releases/VERSION (sha256 verified), starts it, waits up to
+READY_TIMEOUT_SECONDS for its admin /ready, warms it for DEPOT_WARM_SECONDS on loopback,
+rewrites the nginx include atomically, tests and reloads nginx, checks /version on the
+health port, then stops the old colour (which drains). If the new colour never gets
+ready nothing switches, it is stopped, and the exit status is 1.
+H
+      ;;
+    rollback) echo "Usage: depotctl rollback [VERSION]   deploy the previous release (default) or VERSION" ;;
+    releases) echo "Usage: depotctl releases   list releases on disk, newest first" ;;
+    audit) echo "Usage: depotctl audit [-n N]   print the last N audit lines (default 20)" ;;
+    verify) echo "Usage: depotctl verify [VERSION]   nginx's health port /version must carry VERSION's sha256" ;;
+    run) echo "Usage: depotctl run VERSION COMMAND...   e.g. depotctl run 1.4.0 db migrate (config path appended)" ;;
+    init) echo "Usage: depotctl init [--colour blue|green] [VERSION]   first-time live colour, release and nginx include" ;;
+    cds) echo "Usage: depotctl cds VERSION   dump releases/VERSION/depot.jsa from a training run (no-op if present)" ;;
+    prune) echo "Usage: depotctl prune   keep the newest DEPOT_KEEP_RELEASES releases, never the live or previous one" ;;
+  esac
+}

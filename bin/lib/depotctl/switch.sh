@@ -1,0 +1,146 @@
+# shellcheck shell=bash
+# depotctl: switching colours. deploy, rollback and verify: start the idle colour, wait
+# for it, switch nginx's include, check what nginx serves, stop the old colour; the audit
+# line and the lock that keeps two switches apart.
+
+with_lock() {
+  mkdir -p "$(dirname "$DEPOT_LOCK_FILE")"
+  exec 9>>"$DEPOT_LOCK_FILE"
+  flock -w "$DEPOT_LOCK_WAIT" 9 || die "another depotctl deploy or rollback holds $DEPOT_LOCK_FILE"
+  "$@"
+}
+
+audit() {
+  local action="$1" from="$2" to="$3" result="$4" started="$5" detail="${6:-}"
+  mkdir -p "$(dirname "$DEPOT_AUDIT_LOG")"
+  printf 'time=%s user=%s action=%s from=%s to=%s result=%s duration_s=%s detail="%s"\n' \
+    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${DEPOT_AUDIT_USER:-${SUDO_USER:-$(id -un)}}" \
+    "$action" "${from:-none}" "$to" "$result" "$(($(date +%s) - started))" "$detail" >>"$DEPOT_AUDIT_LOG"
+}
+
+wait_ready() {
+  local colour="$1" timeout deadline url
+  timeout="$(lifecycle READY_TIMEOUT_SECONDS)"
+  deadline=$(($(date +%s) + timeout))
+  url="http://127.0.0.1:$(colour_admin_port "$colour")/ready"
+  log "waiting up to ${timeout}s for $url"
+  while (($(date +%s) < deadline)); do
+    [[ "$(http_code "$url")" == 200 ]] && return 0
+    if systemctl_ is-failed --quiet "$(unit "$colour")"; then
+      log "$(unit "$colour") failed"
+      return 1
+    fi
+    sleep 1
+  done
+  return 1
+}
+
+write_include() {
+  local file="$1" content="$2"
+  mkdir -p "$(dirname "$file")"
+  printf '%s\n' "$content" >"$file.tmp.$$"
+  mv -f "$file.tmp.$$" "$file"
+}
+
+include_for() {
+  printf '# The live colour, written by depotctl: %s\ninclude %s/upstream-%s.conf;\n' \
+    "$1" "$(dirname "$DEPOT_NGINX_UPSTREAM_FILE")" "$1"
+}
+
+nginx_apply() {
+  local cmd
+  read -ra cmd <<<"$DEPOT_NGINX_TEST_CMD"
+  "${cmd[@]}" || return 1
+  read -ra cmd <<<"$DEPOT_NGINX_RELOAD_CMD"
+  "${cmd[@]}"
+}
+
+health_url() { printf '%s\n' "${DEPOT_HEALTH_URL:-http://127.0.0.1:$(lifecycle HEALTH_PORT)}"; }
+
+# nginx's health port must report the release's sha256 (new workers serve it at once).
+verify_served() {
+  local version="$1" expected body
+  expected="$(release_expected_sha256 "$version")"
+  for _ in $(seq 10); do
+    body="$(curl -s --max-time 2 "$(health_url)/version" || true)"
+    [[ "$body" == *"\"sha256\":\"$expected\""* || "$body" == *"\"sha256\" : \"$expected\""* ]] && return 0
+    sleep 0.5
+  done
+  log "health port /version: ${body:-no answer}; expected sha256 $expected"
+  return 1
+}
+
+# The switch itself; deploy and rollback differ only in how VERSION is chosen.
+switch_to() {
+  local action="$1" version="$2" started live idle from old_include
+  started="$(date +%s)"
+  live="$(live_colour)"
+  [[ -n "$live" ]] || die "no live colour: run depotctl init first"
+  from="$(colour_release "$live")"
+  if [[ "$from" == "$version" ]] && systemctl_ is-active --quiet "$(unit "$live")"; then
+    log "release $version is already live on $live"
+    echo "unchanged: $version live on $live"
+    return 0
+  fi
+  # In a subshell: its die must not skip the audit line.
+  (verify_release "$version") || { audit "$action" "$from" "$version" failed "$started" "sha256"; exit 1; }
+  idle="$(other_colour "$live")"
+  log "$action $version: $live ($from) -> $idle"
+
+  systemctl_ stop "$(unit "$idle")"
+  systemctl_ reset-failed "$(unit "$idle")" 2>/dev/null || true
+  point_colour "$idle" "$version"
+  # A failed start is not the end: the unit restarts on failure, and wait_ready gives up only
+  # when systemd does (failed state) or the ready timeout passes.
+  systemctl_ start "$(unit "$idle")" || log "$(unit "$idle") did not start; waiting for systemd to restart it"
+  if ! wait_ready "$idle"; then
+    systemctl_ stop "$(unit "$idle")" || true
+    audit "$action" "$from" "$version" failed "$started" "$idle never ready"
+    die "$idle on $version never got ready; nothing switched"
+  fi
+  warm "$idle"
+
+  old_include="$(cat "$DEPOT_NGINX_UPSTREAM_FILE" 2>/dev/null || true)"
+  write_include "$DEPOT_NGINX_UPSTREAM_FILE" "$(include_for "$idle")"
+  if ! nginx_apply || ! verify_served "$version"; then
+    write_include "$DEPOT_NGINX_UPSTREAM_FILE" "$old_include"
+    nginx_apply || log "restoring nginx for $live failed too"
+    systemctl_ stop "$(unit "$idle")" || true
+    audit "$action" "$from" "$version" failed "$started" "nginx switch"
+    die "nginx did not switch to $idle; $live stays live"
+  fi
+
+  atomic_symlink "colors/$idle" "$DEPOT_ROOT/current"
+  [[ -z "$from" ]] || atomic_symlink "releases/$from" "$DEPOT_ROOT/previous"
+  systemctl_ enable --quiet "$(unit "$idle")"
+  systemctl_ disable --quiet "$(unit "$live")" || true
+  # nginx's old workers finish their requests meanwhile; the old colour
+  # keeps serving through its drain window after SIGTERM.
+  log "stopping $live (drains)"
+  systemctl_ stop "$(unit "$live")"
+  prune
+  audit "$action" "$from" "$version" ok "$started" "$idle live"
+  log "$version is live on $idle"
+  echo "switched: $version live on $idle"
+}
+
+cmd_deploy() {
+  [[ $# -eq 1 && "$1" != -* ]] || { verb_help deploy; exit 2; }
+  valid_version "$1" || die "bad version '$1'"
+  with_lock switch_to deploy "$1"
+}
+
+cmd_rollback() {
+  [[ $# -le 1 && "${1:-}" != -* ]] || { verb_help rollback; exit 2; }
+  local version="${1:-$(previous_release)}"
+  [[ -n "$version" ]] || die "no previous release recorded; name one"
+  valid_version "$version" || die "bad version '$version'"
+  with_lock switch_to rollback "$version"
+}
+
+cmd_verify() {
+  [[ $# -le 1 && "${1:-}" != -* ]] || { verb_help verify; exit 2; }
+  local version="${1:-$(colour_release "$(live_colour)")}"
+  verify_served "$version" || die "nginx does not serve $version"
+  echo "verified: $version served on $(health_url)"
+}
