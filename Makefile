@@ -26,7 +26,7 @@ host-test: package ## deploy with Ansible into a booted systemd-nspawn host and 
 e2e: package ## the proving ground: bake, fleet, balancer, deploy, fail, roll back, refresh under load
 	e2e/run
 
-rehearse: ## play the release workflows from their files (the player's tests for now)
+rehearse: ## play release.yml from its file for a tag, against moto_server standing in for AWS
 	scripts/rehearse
 
 bench: package ## benchmarks that print figures against a baseline measured in the same run
