@@ -22,3 +22,21 @@ python_with() {
   apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3 "${packages[@]}" >&2
   echo /usr/bin/python3
 }
+
+# repo_files ROOT: the files of the tree at ROOT (tracked or new, not ignored), minus vendored
+# tooling.
+repo_files() {
+  local files
+  files=$(git -C "$1" ls-files -co --exclude-standard) || die "$1 is not a git checkout"
+  grep -vE '^(tools|node_modules)/' <<<"$files" || true
+}
+
+# shell_files ROOT: the shell scripts among repo_files: *.sh and files whose first line is a
+# sh or bash shebang.
+shell_files() {
+  local root=$1 file
+  while read -r file; do
+    [[ -f $root/$file ]] || continue
+    if [[ $file == *.sh ]] || head -n 1 "$root/$file" | grep -qE '^#!.*\b(ba)?sh\b'; then echo "$file"; fi
+  done < <(repo_files "$root")
+}
