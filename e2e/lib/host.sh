@@ -39,8 +39,6 @@ host_ssh() {
     ssh "${E2E_SSH_OPTS[@]}" "root@$(host_addr "$name")" "$@"
 }
 
-host_running() { [[ -s "$(host_dir "$1")/pid" ]] && kill -0 "$(cat "$(host_dir "$1")/pid")" 2>/dev/null; }
-
 # Clean shutdown, as an instance that is terminated: systemd stops every unit in order.
 host_poweroff() {
     local name="$1" pid
