@@ -39,7 +39,7 @@ other_colour() { if [[ "$1" == blue ]]; then echo green; else echo blue; fi; }
 
 release_dir() { printf '%s/releases/%s\n' "$DEPOT_ROOT" "$1"; }
 
-# The live colour is whatever $DEPOT_ROOT/current points at (colors/<colour>).
+# The live colour is whatever $DEPOT_ROOT/current points at (colours/<colour>).
 live_colour() {
   local target
   target="$(readlink "$DEPOT_ROOT/current" 2>/dev/null)" || return 0
@@ -49,7 +49,7 @@ live_colour() {
 # The release a colour points at (empty when it points nowhere).
 colour_release() {
   local target
-  target="$(readlink "$DEPOT_ROOT/colors/$1" 2>/dev/null)" || return 0
+  target="$(readlink "$DEPOT_ROOT/colours/$1" 2>/dev/null)" || return 0
   basename "$target"
 }
 
@@ -62,8 +62,8 @@ atomic_symlink() {
 
 point_colour() {
   local colour="$1" version="$2"
-  mkdir -p "$DEPOT_ROOT/colors"
-  atomic_symlink "../releases/$version" "$DEPOT_ROOT/colors/$colour"
+  mkdir -p "$DEPOT_ROOT/colours"
+  atomic_symlink "../releases/$version" "$DEPOT_ROOT/colours/$colour"
 }
 
 # The expected digest is the first field of depot.jar.sha256 (sha256sum format).

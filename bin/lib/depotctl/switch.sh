@@ -110,7 +110,7 @@ switch_to() {
     die "nginx did not switch to $idle; $live stays live"
   fi
 
-  atomic_symlink "colors/$idle" "$DEPOT_ROOT/current"
+  atomic_symlink "colours/$idle" "$DEPOT_ROOT/current"
   [[ -z "$from" ]] || atomic_symlink "releases/$from" "$DEPOT_ROOT/previous"
   systemctl_ enable --quiet "$(unit "$idle")"
   systemctl_ disable --quiet "$(unit "$live")" || true
