@@ -86,8 +86,15 @@ def check_lifecycle(life, report):
     layer = "lifecycle.env"
     report.note(layer, "internal rules")
     n = {k: int(v) for k, v in life.items() if v.isdigit()}
-    report.require(layer, n["STOP_TIMEOUT_SECONDS"] > n["DRAIN_WINDOW_SECONDS"] + n["GRACE_PERIOD_SECONDS"],
-                   "STOP_TIMEOUT_SECONDS must exceed DRAIN_WINDOW_SECONDS + GRACE_PERIOD_SECONDS")
+    report.require(layer, n["STOP_TIMEOUT_SECONDS"] > n["DRAIN_WINDOW_SECONDS"] + n["UPLOAD_DRAIN_SECONDS"] + n["GRACE_PERIOD_SECONDS"],
+                   "STOP_TIMEOUT_SECONDS must exceed DRAIN_WINDOW_SECONDS + UPLOAD_DRAIN_SECONDS + GRACE_PERIOD_SECONDS")
+    report.require(layer, n["DEREGISTRATION_DELAY_SECONDS"] >= n["UPLOAD_DRAIN_SECONDS"],
+                   "DEREGISTRATION_DELAY_SECONDS must be at least UPLOAD_DRAIN_SECONDS (the balancer would cut the uploads the instance lets finish)")
+    report.require(layer, 0 < n["S3_ATTEMPT_TIMEOUT_SECONDS"] <= n["S3_CALL_TIMEOUT_SECONDS"] < n["GRACE_PERIOD_SECONDS"],
+                   "S3_ATTEMPT_TIMEOUT_SECONDS <= S3_CALL_TIMEOUT_SECONDS < GRACE_PERIOD_SECONDS must hold"
+                   " (an S3 call ends before nginx's proxy_read_timeout gives up on the request)")
+    report.require(layer, 0 < n["REDIS_BORROW_WAIT_MILLISECONDS"] < 1000,
+                   "REDIS_BORROW_WAIT_MILLISECONDS must be between 1 and 999 (Redis is an accelerator, never worth a second)")
     report.require(layer, n["DRAIN_WINDOW_SECONDS"] > n["HEALTH_CHECK_INTERVAL_SECONDS"] * n["HEALTH_CHECK_UNHEALTHY_THRESHOLD"],
                    "DRAIN_WINDOW_SECONDS must exceed HEALTH_CHECK_INTERVAL_SECONDS x HEALTH_CHECK_UNHEALTHY_THRESHOLD"
                    " (the balancer must stop routing before the listener closes)")
@@ -216,9 +223,9 @@ def check_systemd(root, life, report, scratch):
     settings = unit_settings(render(root, path, scratch, "depot"))
     timeout = settings.get("TimeoutStopSec", ["(unset)"])[-1]
     report.expect(layer, "TimeoutStopSec", timeout, life["STOP_TIMEOUT_SECONDS"])
-    drain_grace = int(life["DRAIN_WINDOW_SECONDS"]) + int(life["GRACE_PERIOD_SECONDS"])
-    report.require(layer, timeout.isdigit() and int(timeout) > drain_grace,
-                   f"TimeoutStopSec ({timeout}) must exceed drain + grace ({drain_grace} s)")
+    stop = int(life["DRAIN_WINDOW_SECONDS"]) + int(life["UPLOAD_DRAIN_SECONDS"]) + int(life["GRACE_PERIOD_SECONDS"])
+    report.require(layer, timeout.isdigit() and int(timeout) > stop,
+                   f"TimeoutStopSec ({timeout}) must exceed drain + upload drain + grace ({stop} s)")
     report.require(layer, any(v.lstrip("-") == "/etc/depot/lifecycle.env" for v in settings.get("EnvironmentFile", [])),
                    "EnvironmentFile=/etc/depot/lifecycle.env missing: the service reads drain and grace from it")
 
@@ -239,22 +246,70 @@ def nginx_servers(text):
         yield ports, body
 
 
+def nginx_locations(body):
+    """{location argument: its body} for the (unnested) locations of a server block."""
+    return {m.group(1).strip(): m.group(2) for m in re.finditer(r"^\s*location\s+([^{]+?)\s*\{(.*?)^\s*\}", body, re.S | re.M)}
+
+
+def check_nginx_traffic(life, report, body):
+    layer = "nginx"
+    locations = nginx_locations(body)
+    upload = locations.get("= /api/v1/assets")
+    report.require(layer, upload is not None, "the traffic server has no 'location = /api/v1/assets' (the upload route)")
+    if upload is None:
+        return
+    sizes = re.findall(r"client_max_body_size\s+(\S+);", upload)
+    report.expect(layer, "client_max_body_size (bytes) of the upload route", nginx_size(sizes[-1]) if sizes else None,
+                  int(life["UPLOAD_LIMIT_BYTES"]))
+    report.require(layer, re.search(r"^\s*limit_conn\s+\S+\s+\d+;", upload, re.M) is not None,
+                   "the upload route must limit streamed uploads per client address (limit_conn)")
+    outside = body
+    for text in locations.values():
+        outside = outside.replace(text, "")
+    default_sizes = [nginx_size(s) for s in re.findall(r"client_max_body_size\s+(\S+);", outside)]
+    report.require(layer, bool(default_sizes) and all(s is not None and s < 1024 ** 2 for s in default_sizes),
+                   f"every route but the upload one must take small bodies: server-level client_max_body_size is {default_sizes or 'unset'}")
+    report.require(layer, re.search(r"^\s*client_body_timeout\s+\d+s?;", outside, re.M) is not None,
+                   "client_body_timeout must be set: a client that stops sending holds a connection and an upload buffer")
+    for where, text in locations.items():
+        if where.startswith(("/api", "= /api")):
+            report.require(layer, re.search(r"^\s*limit_req\s+zone=", text, re.M) is not None,
+                           f"location {where} must rate-limit per client address (limit_req)")
+            read = re.search(r"proxy_read_timeout\s+(\d+)s?;", text)
+            report.require(layer, read is not None and int(read.group(1)) > int(life["S3_CALL_TIMEOUT_SECONDS"]),
+                           f"location {where}: proxy_read_timeout must exceed S3_CALL_TIMEOUT_SECONDS")
+
+
+def check_nginx_proxy(root, report):
+    layer = "nginx/proxy.conf"
+    path = root / "nginx" / "proxy.conf"
+    if not path.exists():
+        report.missing(layer, "the file")
+        return
+    text = path.read_text()
+    headers = dict(re.findall(r"^\s*proxy_set_header\s+(\S+)\s+(.+?);", text, re.M))
+    report.require(layer, headers.get("X-Forwarded-For") == "$remote_addr",
+                   f"X-Forwarded-For is {headers.get('X-Forwarded-For')!r}, must be $remote_addr (the client nginx established, never the client's own chain)")
+    for name in ("X-Forwarded-Host", "Forwarded", "X-Forwarded-Port"):
+        report.require(layer, headers.get(name) == '""',
+                       f"{name} is {headers.get(name)!r}, must be cleared (\"\"): the application trusts forwarding headers")
+
+
 def check_nginx(root, life, report, scratch):
     layer = "nginx"
     site = next((p for p in (root / "nginx" / "site.conf.j2", root / "nginx" / "site.conf") if p.exists()), None)
     if site is None:
         report.missing(layer, "nginx/site.conf")
         return
-    report.note(layer, f"{site.name} rendered: listen ports, body size limit, health side")
+    report.note(layer, f"{site.name} rendered: listen ports, body limits, client limits, timeouts, forwarded headers, health side")
+    check_nginx_proxy(root, report)
     text = render(root, site, scratch, "nginx")
     servers = list(nginx_servers(text))
     ports = sorted(set().union(*(p for p, _ in servers))) if servers else []
     report.expect(layer, "listen ports", ports, sorted([life["TRAFFIC_PORT"], life["HEALTH_PORT"]]))
     for ports_of_server, body in servers:
         if life["TRAFFIC_PORT"] in ports_of_server:
-            sizes = re.findall(r"client_max_body_size\s+(\S+);", body) or re.findall(r"client_max_body_size\s+(\S+);", text)
-            report.expect(layer, "client_max_body_size (bytes)", nginx_size(sizes[-1]) if sizes else None,
-                          int(life["UPLOAD_LIMIT_BYTES"]))
+            check_nginx_traffic(life, report, body)
         if life["HEALTH_PORT"] in ports_of_server:
             path = re.escape(life["HEALTH_CHECK_PATH"])
             ready = re.search(r"location\s+=\s+" + path + r"\s*\{(.*?)\}", body, re.S)
