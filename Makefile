@@ -3,7 +3,7 @@ SHELL := /bin/bash
 MVN ?= mvn -B -q
 JAR := target/depot.jar
 
-.PHONY: run test package lint e2e host-test rehearse bench clean help
+.PHONY: run test package lint chaos e2e host-test rehearse bench clean help
 
 help: ## list the verbs
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,6 +19,9 @@ package: ## build target/depot.jar and its SBOM (tests skipped)
 
 lint: ## every static checker: shellcheck, yamllint, ansible-lint, nginx -t, systemd, packer, workflows, cross-layer timings
 	scripts/lint
+
+chaos: package ## hostile clients and failing dependencies against the real jar, nginx site and servers; prints each case's figures
+	scripts/chaos
 
 host-test: package ## deploy with Ansible into a booted systemd-nspawn host and switch colours under load
 	e2e/host-test
