@@ -136,3 +136,27 @@ def test_dispatch_inputs_are_checked(clone, tmp_path):
                              "--input", "environment=qa", "--input", "method=ssh"],
                             capture_output=True, text=True)
     assert result.returncode != 0 and "not one of" in result.stderr
+
+
+def test_an_environment_with_reviewers_waits_for_their_approval(clone, tmp_path):
+    (clone / "wf.yml").write_text(
+        "on: {workflow_dispatch: {}}\n"
+        "jobs:\n"
+        "  ship:\n"
+        "    environment: production\n"
+        "    runs-on: ubuntu-24.04\n"
+        "    steps:\n"
+        "      - name: Ship\n"
+        "        run: echo shipped >\"$RUNNER_TEMP/shipped\"\n")
+    (tmp_path / "vars.json").write_text(json.dumps({"reviewers": {"production": ["release managers"]}}))
+
+    def play(*extra):
+        return subprocess.run([sys.executable, str(PLAYER), "--workflow", "wf.yml", "--workspace", str(clone),
+                               "--state", str(tmp_path / "s"), "--dispatch", "--vars", str(tmp_path / "vars.json"),
+                               *extra], capture_output=True, text=True)
+    refused = play()
+    assert refused.returncode != 0 and "was not approved" in refused.stderr
+    assert not (tmp_path / "s" / "tmp" / "shipped").exists()
+    approved = play("--approve", "production")
+    assert approved.returncode == 0, approved.stdout + approved.stderr
+    assert (tmp_path / "s" / "tmp" / "shipped").exists()

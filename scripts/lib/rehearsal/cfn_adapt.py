@@ -2,42 +2,26 @@
 """Adapts a CloudFormation template to what the emulator (moto) deploys, and says what it changed.
 
 Resources whose type moto's CloudFormation does not implement are taken out of the
-template; the ones the release path relies on are created through the API under the same
-names instead (create_missing below). A Ref or Fn::GetAtt that moto cannot resolve becomes
+template and listed; scripts/rehearse creates the one the release path relies on (the
+GitHub OIDC provider) through the API under the same URL. A Ref or Fn::GetAtt that moto cannot resolve becomes
 the string "emulated:<LogicalId>[.<Attribute>]", so that the outputs stay.
 
 Usage: cfn_adapt.py TEMPLATE OUT_TEMPLATE OUT_REPORT_JSON
 Needs the image's Python (moto, PyYAML). Prints one line per change.
 """
 import json
+import pathlib
 import re
 import sys
 
 import yaml
 from moto.cloudformation.parsing import get_model_map
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from check_consistency import CfnLoader  # noqa: E402  (the one reader of CloudFormation YAML)
+
 
 PORTS = {"postgres": 5432, "redis": 6379}
-
-
-class Loader(yaml.SafeLoader):
-    """Reads the short intrinsic-function tags (!Ref, !Sub, ...) as their long form."""
-
-
-def _intrinsic(loader, suffix, node):
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {name: value}
-
-
-Loader.add_multi_constructor("!", _intrinsic)
 
 
 def adapt(template):
@@ -110,7 +94,7 @@ def main(argv):
         return 0 if len(argv) > 1 and argv[1] == "--help" else 2
     source, out_template, out_report = argv[1:]
     with open(source) as handle:
-        template = yaml.load(handle, Loader=Loader)
+        template = yaml.load(handle, Loader=CfnLoader)
     original = json.loads(json.dumps(template.get("Resources", {})))
     template, dropped, placeholders = adapt(template)
     with open(out_template, "w") as handle:
