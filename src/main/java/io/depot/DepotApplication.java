@@ -31,6 +31,7 @@ import io.depot.resources.AuthenticationFilter;
 import io.depot.resources.DependencyUnavailableMapper;
 import io.depot.resources.DepotExceptionMapper;
 import io.depot.resources.Idempotency;
+import io.depot.resources.JsonErrorHandler;
 import io.depot.resources.RateLimitFilter;
 import io.depot.resources.RequestIdFilter;
 import io.depot.resources.UnsupportedMediaTypeMapper;
@@ -159,6 +160,10 @@ public class DepotApplication
         background.scheduleWithFixedDelay(new MaintenancePass("reconciler", reconciler::reconcileOnce),
                 maintenance.reconcileInterval.toSeconds(), maintenance.reconcileInterval.toSeconds(), TimeUnit.SECONDS);
 
+        // One error shape for the whole application port, also for what Jetty answers itself.
+        JsonErrorHandler errorHandler = new JsonErrorHandler(json);
+        environment.getApplicationContext().setErrorHandler(errorHandler.forContext());
+        environment.lifecycle().addServerLifecycleListener(server -> server.setErrorHandler(errorHandler.forServer()));
         environment.lifecycle().addEventListener(new QuietRequestLog());
         environment.lifecycle().addServerLifecycleListener(server ->
                 DrainOnTerminate.install(shutdown, lifecycle.drainWindow.toJavaDuration(), clock, server));

@@ -24,12 +24,17 @@ public class RequestIdFilter
     public static final String HEADER = "X-Request-Id";
     private static final Pattern WELL_FORMED = Pattern.compile("[A-Za-z0-9._:-]{8,128}");
 
+    /** The caller's id when it is well-formed, a new one otherwise. */
+    public static String requestId(String offered)
+    {
+        return offered != null && WELL_FORMED.matcher(offered).matches() ? offered : UUID.randomUUID().toString();
+    }
+
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException
     {
-        String offered = ((HttpServletRequest) request).getHeader(HEADER);
-        String requestId = offered != null && WELL_FORMED.matcher(offered).matches() ? offered : UUID.randomUUID().toString();
+        String requestId = requestId(((HttpServletRequest) request).getHeader(HEADER));
         ((HttpServletResponse) response).setHeader(HEADER, requestId);
         MDC.put("requestId", requestId);
         try {

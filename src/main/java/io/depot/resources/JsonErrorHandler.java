@@ -1,0 +1,112 @@
+package io.depot.resources;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.jersey.errors.ErrorMessage;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.util.List;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Errors that Jetty or the servlet container answer before (or instead of) a resource: a bad
+ * request line, headers too large, a malformed Content-Type, an unknown method. They get the
+ * API's one error shape, {"code", "message"}, never an HTML page, whatever the client accepts:
+ * {@link #forServer} for what fails before a request reaches the application, {@link #forContext}
+ * for what the servlet container answers itself.
+ */
+public final class JsonErrorHandler
+{
+    private final ObjectMapper json;
+
+    public JsonErrorHandler(ObjectMapper json)
+    {
+        this.json = requireNonNull(json, "json is null");
+    }
+
+    public org.eclipse.jetty.server.handler.ErrorHandler forServer()
+    {
+        return new org.eclipse.jetty.server.handler.ErrorHandler()
+        {
+            @Override
+            public boolean errorPageForMethod(String method)
+            {
+                return true;
+            }
+
+            @Override
+            protected boolean generateAcceptableResponse(Request request, Response response, Callback callback, String contentType, List<Charset> charsets,
+                    int code, String message, Throwable cause)
+            {
+                return writeJson(request, response, callback, code, message);
+            }
+
+            @Override
+            public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields)
+            {
+                return JsonErrorHandler.this.badMessageError(status, reason, fields);
+            }
+        };
+    }
+
+    public org.eclipse.jetty.ee10.servlet.ErrorHandler forContext()
+    {
+        return new org.eclipse.jetty.ee10.servlet.ErrorHandler()
+        {
+            // Jetty writes error bodies only for GET, POST and HEAD by default.
+            @Override
+            public boolean errorPageForMethod(String method)
+            {
+                return true;
+            }
+
+            @Override
+            protected boolean generateAcceptableResponse(Request request, Response response, Callback callback, String contentType, List<Charset> charsets,
+                    int code, String message, Throwable cause)
+            {
+                return writeJson(request, response, callback, code, message);
+            }
+
+            @Override
+            public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields)
+            {
+                return JsonErrorHandler.this.badMessageError(status, reason, fields);
+            }
+        };
+    }
+
+    private boolean writeJson(Request request, Response response, Callback callback, int code, String message)
+    {
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put(RequestIdFilter.HEADER, RequestIdFilter.requestId(request.getHeaders().get(RequestIdFilter.HEADER)));
+        response.write(true, ByteBuffer.wrap(body(code, message)), callback);
+        return true;
+    }
+
+    private ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields)
+    {
+        fields.put(HttpHeader.CONTENT_TYPE, "application/json");
+        fields.put(RequestIdFilter.HEADER, RequestIdFilter.requestId(null));
+        return ByteBuffer.wrap(body(status, reason));
+    }
+
+    private byte[] body(int code, String message)
+    {
+        // A server error's own text may name internals; a client error's says what was wrong.
+        String text = code >= 500 || message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
+        try {
+            return json.writeValueAsBytes(new ErrorMessage(code, text));
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.depot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.depot.testing.DepotServer;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What Jetty and the servlet container answer before a resource runs is the API's JSON error too,
+ * with a request id: sent as raw bytes, since a well-behaved client cannot send most of it.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class ContainerErrorsTest
+{
+    static final DropwizardAppExtension<DepotConfiguration> APP = DepotServer.extension(Map.of());
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String token = DepotServer.createToken(DepotServer.newTenant());
+
+    @Test
+    void badRequestLineIsJson()
+    {
+        assertJsonError(exchange("GET /api/v1/assets with spaces HTTP/1.1\r\nHost: depot\r\n\r\n"), 400);
+    }
+
+    @Test
+    void controlBytesInsteadOfARequestAreJson()
+    {
+        assertJsonError(exchange("\u0016\u0003\u0001hello\r\n\r\n"), 400);
+    }
+
+    @Test
+    void headersTooLargeAreJson()
+    {
+        assertJsonError(exchange("GET /api/v1/assets HTTP/1.1\r\nHost: depot\r\nX-Padding: " + "a".repeat(64 * 1024) + "\r\n\r\n"), 431);
+    }
+
+    @Test
+    void unsupportedMethodIsJson()
+    {
+        assertJsonError(exchange("TRACE /api/v1/assets HTTP/1.1\r\nHost: depot\r\nConnection: close\r\n\r\n"), 405);
+        assertJsonError(exchange("BREW /api/v1/assets HTTP/1.1\r\nHost: depot\r\nAuthorization: Bearer " + token + "\r\nConnection: close\r\n\r\n"), 405);
+    }
+
+    @Test
+    void malformedContentTypeIsJson()
+    {
+        String response = exchange("POST /api/v1/assets?filename=a.txt HTTP/1.1\r\nHost: depot\r\nAuthorization: Bearer " + token
+                + "\r\nContent-Type: foo/bar;x=?\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi");
+        assertJsonError(response, 400);
+    }
+
+    private static void assertJsonError(String response, int status)
+    {
+        assertThat(response).as(response).startsWith("HTTP/1.1 " + status + " ");
+        String head = response.substring(0, response.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+        assertThat(head).contains("content-type: application/json").contains("x-request-id: ");
+        try {
+            JsonNode body = JSON.readTree(response.substring(response.indexOf("\r\n\r\n") + 4));
+            assertThat(body.get("code").asInt()).isEqualTo(status);
+            assertThat(body.get("message").asText()).isNotBlank();
+        }
+        catch (IOException e) {
+            throw new AssertionError("not JSON: " + response, e);
+        }
+    }
+
+    private static String exchange(String request)
+    {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), APP.getLocalPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.shutdownOutput();
+            ByteArrayOutputStream response = new ByteArrayOutputStream();
+            socket.getInputStream().transferTo(response);
+            return response.toString(StandardCharsets.UTF_8);
+        }
+        catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
