@@ -2,42 +2,51 @@ package io.depot;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.depot.admin.LiveServlet;
+import io.depot.admin.ReadyServlet;
+import io.depot.admin.VersionServlet;
+import io.depot.auth.BearerChallenge;
+import io.depot.auth.TenantPrincipal;
+import io.depot.auth.TokenAuthenticator;
 import io.depot.cache.AssetCache;
 import io.depot.cache.IdempotencyStore;
 import io.depot.cache.RateLimiter;
+import io.depot.cache.RedisConfiguration;
 import io.depot.cache.RedisGateway;
 import io.depot.cli.PredeployCheckCommand;
 import io.depot.cli.TokenCommand;
 import io.depot.core.AssetService;
-import io.depot.core.MaintenancePass;
-import io.depot.core.OutboxWorker;
-import io.depot.core.Reconciler;
 import io.depot.core.ReleaseInfo;
-import io.depot.core.ShutdownState;
-import io.depot.health.ChangeSets;
-import io.depot.health.DrainOnTerminate;
-import io.depot.health.LiveServlet;
+import io.depot.db.Migrations;
 import io.depot.health.Readiness;
-import io.depot.health.QuietRequestLog;
 import io.depot.health.ReadinessHealthCheck;
-import io.depot.health.ReadyServlet;
 import io.depot.health.RedisHealthCheck;
 import io.depot.health.RedisStatus;
-import io.depot.health.VersionServlet;
+import io.depot.lifecycle.DrainOnTerminate;
+import io.depot.lifecycle.LifecycleConfiguration;
+import io.depot.lifecycle.ShutdownState;
+import io.depot.logging.QuietRequestLog;
+import io.depot.maintenance.MaintenanceConfiguration;
+import io.depot.maintenance.MaintenancePass;
+import io.depot.maintenance.OutboxWorker;
+import io.depot.maintenance.Reconciler;
 import io.depot.resources.AssetContentResource;
 import io.depot.resources.AssetResource;
 import io.depot.resources.AssetsResource;
-import io.depot.resources.AuthenticationFilter;
 import io.depot.resources.DependencyUnavailableMapper;
 import io.depot.resources.DepotExceptionMapper;
 import io.depot.resources.Idempotency;
 import io.depot.resources.JsonErrorHandler;
+import io.depot.resources.LimitsConfiguration;
 import io.depot.resources.RateLimitFilter;
 import io.depot.resources.RequestIdFilter;
 import io.depot.resources.UnsupportedMediaTypeMapper;
 import io.depot.resources.UploadCompletionResource;
 import io.depot.resources.UploadsResource;
 import io.depot.storage.ObjectStore;
+import io.dropwizard.auth.AuthDynamicFeature;
+import io.dropwizard.auth.AuthValueFactoryProvider;
+import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
@@ -92,7 +101,7 @@ public class DepotApplication
             @Override
             public String getMigrationsFileName()
             {
-                return ChangeSets.CHANGELOG;
+                return Migrations.CHANGELOG;
             }
         });
         bootstrap.addCommand(new TokenCommand());
@@ -114,17 +123,26 @@ public class DepotApplication
         environment.lifecycle().manage(redis);
 
         LimitsConfiguration limits = configuration.getLimits();
-        AssetCache cache = new AssetCache(redis, json, configuration.getRedis().metadataTtl, environment.metrics());
-        AssetService assets = new AssetService(jdbi, objects, cache, clock, limits.uploadLimit.toBytes(), environment.metrics());
-        Idempotency idempotency = new Idempotency(new IdempotencyStore(redis, json, configuration.getRedis().idempotencyTtl.toSeconds()), json);
-        RateLimiter rateLimiter = new RateLimiter(redis, clock, limits.requestsPerWindow, limits.rateLimitWindow.toSeconds(), environment.metrics());
+        RedisConfiguration redisConfiguration = configuration.getRedis();
+        AssetCache cache = new AssetCache(redis, json, redisConfiguration.getMetadataTtl(), environment.metrics());
+        AssetService assets = new AssetService(jdbi, objects, cache, clock, limits.getUploadLimit().toBytes(), environment.metrics());
+        Idempotency idempotency = new Idempotency(new IdempotencyStore(redis, json, redisConfiguration.getIdempotencyTtl().toSeconds()), json);
+        RateLimiter rateLimiter = new RateLimiter(redis, clock, limits.getRequestsPerWindow(), limits.getRateLimitWindow().toSeconds(), environment.metrics());
 
         DepotExceptionMapper errors = new DepotExceptionMapper();
         environment.jersey().register(errors);
         environment.jersey().register(new DependencyUnavailableMapper.Database(errors));
         environment.jersey().register(new DependencyUnavailableMapper.ObjectStorage(errors));
         environment.jersey().register(new UnsupportedMediaTypeMapper());
-        environment.jersey().register(new AuthenticationFilter(jdbi));
+        BearerChallenge bearer = new BearerChallenge();
+        environment.jersey().register(bearer);
+        environment.jersey().register(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<TenantPrincipal>()
+                .setAuthenticator(new TokenAuthenticator(jdbi))
+                .setPrefix(BearerChallenge.SCHEME)
+                .setRealm(BearerChallenge.REALM)
+                .setUnauthorizedHandler(bearer)
+                .buildAuthFilter()));
+        environment.jersey().register(new AuthValueFactoryProvider.Binder<>(TenantPrincipal.class));
         environment.jersey().register(new RateLimitFilter(rateLimiter));
         environment.jersey().register(new AssetsResource(assets, idempotency, limits));
         environment.jersey().register(new AssetResource(assets));
@@ -135,7 +153,7 @@ public class DepotApplication
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
 
         LifecycleConfiguration lifecycle = configuration.getLifecycle();
-        Readiness readiness = new Readiness(jdbi, objects, ChangeSets.declared(), shutdown, lifecycle.readinessInterval.toMilliseconds());
+        Readiness readiness = new Readiness(jdbi, objects, Migrations.load(), shutdown, lifecycle.getReadinessInterval().toMilliseconds());
         environment.lifecycle().manage(readiness);
         environment.healthChecks().register("readiness", new ReadinessHealthCheck(readiness));
         environment.healthChecks().register("redis", new RedisHealthCheck(redis));
@@ -154,11 +172,11 @@ public class DepotApplication
         MaintenanceConfiguration maintenance = configuration.getMaintenance();
         ScheduledExecutorService background = environment.lifecycle().scheduledExecutorService("maintenance-%d").threads(2).build();
         OutboxWorker outbox = new OutboxWorker(jdbi, objects);
-        Reconciler reconciler = new Reconciler(jdbi, objects, clock, maintenance.orphanAge.toJavaDuration());
-        background.scheduleWithFixedDelay(new MaintenancePass("outbox", outbox::drainOnce),
-                maintenance.outboxInterval.toSeconds(), maintenance.outboxInterval.toSeconds(), TimeUnit.SECONDS);
-        background.scheduleWithFixedDelay(new MaintenancePass("reconciler", reconciler::reconcileOnce),
-                maintenance.reconcileInterval.toSeconds(), maintenance.reconcileInterval.toSeconds(), TimeUnit.SECONDS);
+        Reconciler reconciler = new Reconciler(jdbi, objects, clock, maintenance.getOrphanAge().toJavaDuration());
+        long outboxSeconds = maintenance.getOutboxInterval().toSeconds();
+        long reconcileSeconds = maintenance.getReconcileInterval().toSeconds();
+        background.scheduleWithFixedDelay(new MaintenancePass("outbox", outbox::drainOnce), outboxSeconds, outboxSeconds, TimeUnit.SECONDS);
+        background.scheduleWithFixedDelay(new MaintenancePass("reconciler", reconciler::reconcileOnce), reconcileSeconds, reconcileSeconds, TimeUnit.SECONDS);
 
         // One error shape for the whole application port, also for what Jetty answers itself.
         JsonErrorHandler errorHandler = new JsonErrorHandler(json);
@@ -166,6 +184,6 @@ public class DepotApplication
         environment.lifecycle().addServerLifecycleListener(server -> server.setErrorHandler(errorHandler.forServer()));
         environment.lifecycle().addEventListener(new QuietRequestLog());
         environment.lifecycle().addServerLifecycleListener(server ->
-                DrainOnTerminate.install(shutdown, lifecycle.drainWindow.toJavaDuration(), clock, server));
+                DrainOnTerminate.install(shutdown, lifecycle.getDrainWindow().toJavaDuration(), server));
     }
 }

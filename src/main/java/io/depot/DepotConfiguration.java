@@ -2,12 +2,18 @@ package io.depot;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.depot.cache.RedisConfiguration;
+import io.depot.lifecycle.LifecycleConfiguration;
+import io.depot.maintenance.MaintenanceConfiguration;
+import io.depot.resources.LimitsConfiguration;
+import io.depot.storage.StorageConfiguration;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.validation.ValidationMethod;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 
+/** The whole of config.yml; each section's class lives beside the code it configures. */
 public class DepotConfiguration
         extends Configuration
 {
@@ -47,7 +53,7 @@ public class DepotConfiguration
     @JsonIgnore
     public boolean isBucketSet()
     {
-        return storage.bucket != null && storage.bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+        return storage.getBucket() != null && storage.getBucket().matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     }
 
     @JsonProperty

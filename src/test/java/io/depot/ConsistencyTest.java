@@ -1,8 +1,10 @@
 package io.depot;
 
 import io.depot.core.AssetService;
-import io.depot.core.Reconciler;
+import io.depot.maintenance.Reconciler;
 import io.depot.storage.ObjectStore;
+import io.depot.testing.Contents;
+import io.depot.testing.DepotClient;
 import io.depot.testing.DepotServer;
 import io.depot.testing.TestStack;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
@@ -12,9 +14,6 @@ import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.io.IOException;
-import java.net.http.HttpRequest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -24,15 +23,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
-import static io.depot.AssetsApiTest.assertError;
-import static io.depot.AssetsApiTest.json;
-import static io.depot.AssetsApiTest.randomBytes;
-import static io.depot.testing.DepotServer.await;
-import static io.depot.testing.DepotServer.send;
-import static io.depot.testing.DepotServer.uri;
+import static io.depot.testing.DepotClient.assertError;
+import static io.depot.testing.DepotClient.json;
+import static io.depot.testing.DepotClient.send;
+import static io.depot.testing.Wait.until;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Nothing half-written: no row without its object, and objects without rows do not stay. */
@@ -49,7 +44,7 @@ class ConsistencyTest
             "maintenance.reconcileInterval", "1h"));
 
     private final String tenant = DepotServer.newTenant();
-    private final String token = DepotServer.createToken(tenant);
+    private final DepotClient client = new DepotClient(APP, DepotServer.createToken(tenant));
 
     @Test
     void aFailedRowInsertTakesItsObjectWithIt()
@@ -63,34 +58,34 @@ class ConsistencyTest
                 CREATE TRIGGER %1$s BEFORE INSERT ON assets FOR EACH ROW EXECUTE FUNCTION %1$s();
                 """.formatted(trigger, tenant));
         try {
-            assertError(upload("small.txt", "hello".getBytes()), 503, "nothing was stored");
-            assertError(upload("multipart.bin", randomBytes(9 * 1024 * 1024)), 503, "nothing was stored");
+            assertError(client.upload("small.txt", "application/octet-stream", "hello".getBytes()), 503, "nothing was stored");
+            assertError(client.upload("multipart.bin", "application/octet-stream", Contents.random(9 * 1024 * 1024)), 503, "nothing was stored");
         }
         finally {
             TestStack.get().execute("DROP TRIGGER %1$s ON assets; DROP FUNCTION %1$s();".formatted(trigger));
         }
         assertThat(objects()).isEmpty();
-        assertThat(json(send(authorized("/api/v1/assets").build())).get("items")).isEmpty();
-        assertThat(upload("after.txt", "fine".getBytes()).statusCode()).isEqualTo(201);
+        assertThat(json(send(client.authorized("/api/v1/assets").build())).get("items")).isEmpty();
+        assertThat(client.upload("after.txt", "application/octet-stream", "fine".getBytes()).statusCode()).isEqualTo(201);
     }
 
     @Test
     void aDeleteWhileS3IsDownFinishesThroughTheOutbox()
             throws Exception
     {
-        String id = json(upload("later.txt", "delete me".getBytes())).get("id").asText();
+        String id = json(client.upload("later.txt", "application/octet-stream", "delete me".getBytes())).get("id").asText();
         String key = AssetService.objectKey(tenant, UUID.fromString(id));
         TestStack stack = TestStack.get();
         stack.stop("s3");
         try {
-            assertThat(send(authorized("/api/v1/assets/" + id).DELETE().build()).statusCode()).isEqualTo(204);
-            assertThat(send(authorized("/api/v1/assets/" + id).build()).statusCode()).isEqualTo(404);
+            assertThat(send(client.authorized("/api/v1/assets/" + id).DELETE().build()).statusCode()).isEqualTo(204);
+            assertThat(send(client.authorized("/api/v1/assets/" + id).build()).statusCode()).isEqualTo(404);
             assertThat(outboxHas(key)).isTrue();
         }
         finally {
             stack.start("s3");
         }
-        await("the outbox to delete the object", TIMEOUT, () -> !outboxHas(key));
+        until("the outbox to delete the object", TIMEOUT, () -> !outboxHas(key));
         assertThat(objects()).isEmpty();
     }
 
@@ -98,7 +93,7 @@ class ConsistencyTest
     void theReconcilerRemovesOldObjectsWithoutARowAndKeepsTheRest()
             throws Exception
     {
-        String kept = json(upload("kept.txt", "kept".getBytes())).get("id").asText();
+        String kept = json(client.upload("kept.txt", "application/octet-stream", "kept".getBytes())).get("id").asText();
         String orphanKey = AssetService.objectKey(tenant, UUID.randomUUID());
         Map<String, String> stack = TestStack.get().environment();
         Jdbi jdbi = Jdbi.create(stack.get("DEPOT_DB_URL"), stack.get("DEPOT_DB_USER"), stack.get("DEPOT_DB_PASSWORD")).installPlugin(new SqlObjectPlugin());
@@ -106,40 +101,22 @@ class ConsistencyTest
             objects.putSmall(orphanKey, "orphan".getBytes());
             Reconciler young = new Reconciler(jdbi, objects, Clock.systemUTC(), Duration.ofHours(1));
             assertThat(young.reconcileOnce()).as("an orphan younger than the orphan age stays").isZero();
-            assertThat(objects.head(orphanKey)).isPresent();
+            assertThat(objects.size(orphanKey)).isPresent();
 
             Reconciler old = new Reconciler(jdbi, objects, Clock.offset(Clock.systemUTC(), Duration.ofHours(2)), Duration.ofHours(1));
             // Keys Depot did not make are never touched, whatever their age.
             objects.putSmall("tenants/" + tenant + "/notes.txt", "not an asset".getBytes());
             assertThat(old.reconcileOnce()).isEqualTo(1);
-            assertThat(objects.head("tenants/" + tenant + "/notes.txt")).isPresent();
-            assertThat(objects.head(orphanKey)).isEmpty();
-            assertThat(objects.head(AssetService.objectKey(tenant, UUID.fromString(kept)))).isPresent();
+            assertThat(objects.size("tenants/" + tenant + "/notes.txt")).isPresent();
+            assertThat(objects.size(orphanKey)).isEmpty();
+            assertThat(objects.size(AssetService.objectKey(tenant, UUID.fromString(kept)))).isPresent();
         }
-        assertThat(send(authorized("/api/v1/assets/" + kept + "/content").build()).statusCode()).isEqualTo(302);
-    }
-
-    private java.net.http.HttpResponse<String> upload(String filename, byte[] content)
-    {
-        return send(authorized("/api/v1/assets?filename=" + filename).header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(content)).build());
-    }
-
-    private HttpRequest.Builder authorized(String path)
-    {
-        return HttpRequest.newBuilder(uri(APP, path)).header("Authorization", "Bearer " + token);
+        assertThat(send(client.authorized("/api/v1/assets/" + kept + "/content").build()).statusCode()).isEqualTo(302);
     }
 
     private Set<Path> objects()
-            throws IOException
     {
-        Path directory = TestStack.get().bucketDirectory(APP.getConfiguration().getStorage().bucket).resolve("tenants").resolve(tenant);
-        if (!Files.exists(directory)) {
-            return Set.of();
-        }
-        try (Stream<Path> files = Files.walk(directory)) {
-            return files.filter(Files::isRegularFile).collect(Collectors.toSet());
-        }
+        return TestStack.get().objectFiles(APP.getConfiguration().getStorage().getBucket(), tenant);
     }
 
     private static boolean outboxHas(String key)

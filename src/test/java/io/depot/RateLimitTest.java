@@ -1,18 +1,16 @@
 package io.depot;
 
+import io.depot.testing.DepotClient;
 import io.depot.testing.DepotServer;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
 
-import static io.depot.AssetsApiTest.assertError;
-import static io.depot.testing.DepotServer.send;
-import static io.depot.testing.DepotServer.uri;
+import static io.depot.testing.DepotClient.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @ExtendWith(DropwizardExtensionsSupport.class)
@@ -44,6 +42,6 @@ class RateLimitTest
 
     private static HttpResponse<String> list(String token)
     {
-        return send(HttpRequest.newBuilder(uri(APP, "/api/v1/assets")).header("Authorization", "Bearer " + token).build());
+        return new DepotClient(APP, token).get("/api/v1/assets");
     }
 }

@@ -3,6 +3,8 @@ package io.depot;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.depot.core.AssetService;
 import io.depot.storage.ObjectStore;
+import io.depot.testing.Contents;
+import io.depot.testing.DepotClient;
 import io.depot.testing.DepotServer;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
@@ -16,12 +18,9 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
-import static io.depot.AssetsApiTest.assertError;
-import static io.depot.AssetsApiTest.json;
-import static io.depot.AssetsApiTest.randomBytes;
-import static io.depot.AssetsApiTest.sha256;
-import static io.depot.testing.DepotServer.send;
-import static io.depot.testing.DepotServer.uri;
+import static io.depot.testing.DepotClient.assertError;
+import static io.depot.testing.DepotClient.json;
+import static io.depot.testing.DepotClient.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Direct-to-S3 uploads: a presigned PUT the client sends to S3Proxy itself, then /complete. */
@@ -31,13 +30,13 @@ class UploadsApiTest
     static final DropwizardAppExtension<DepotConfiguration> APP = DepotServer.extension(Map.of("limits.uploadLimit", "1MiB"));
 
     private final String tenant = DepotServer.newTenant();
-    private final String token = DepotServer.createToken(tenant);
+    private final DepotClient client = new DepotClient(APP, DepotServer.createToken(tenant));
 
     @Test
     void presignedPutThenCompleteCreatesTheAsset()
             throws Exception
     {
-        byte[] content = randomBytes(200_000);
+        byte[] content = Contents.random(200_000);
         JsonNode ticket = announce("scan.pdf", "application/pdf", content.length);
         assertThat(ticket.get("method").asText()).isEqualTo("PUT");
         assertThat(Instant.parse(ticket.get("expiresAt").asText())).isBetween(Instant.now().plusSeconds(250), Instant.now().plusSeconds(301));
@@ -49,13 +48,13 @@ class UploadsApiTest
         JsonNode asset = json(completed);
         assertThat(asset.get("id").asText()).isEqualTo(ticket.get("uploadId").asText());
         assertThat(asset.get("size").asLong()).isEqualTo(content.length);
-        assertThat(asset.get("sha256").asText()).isEqualTo(sha256(content));
+        assertThat(asset.get("sha256").asText()).isEqualTo(Contents.sha256(content));
         assertThat(asset.get("contentType").asText()).isEqualTo("application/pdf");
-        assertThat(send(authorized("/api/v1/assets/" + asset.get("id").asText()).build()).statusCode()).isEqualTo(200);
+        assertThat(send(client.authorized("/api/v1/assets/" + asset.get("id").asText()).build()).statusCode()).isEqualTo(200);
 
         // Completing twice is harmless: the asset comes back, no second one is made.
         assertThat(json(complete(ticket.get("uploadId").asText())).get("id")).isEqualTo(asset.get("id"));
-        assertThat(json(send(authorized("/api/v1/assets").build())).get("items")).hasSize(1);
+        assertThat(json(send(client.authorized("/api/v1/assets").build())).get("items")).hasSize(1);
     }
 
     @Test
@@ -69,16 +68,15 @@ class UploadsApiTest
         // A client that writes the wrong number of bytes (here straight through the S3 API).
         String key = AssetService.objectKey(tenant, UUID.fromString(uploadId));
         try (ObjectStore objects = new ObjectStore(APP.getConfiguration().getStorage())) {
-            objects.putSmall(key, randomBytes(7));
+            objects.putSmall(key, Contents.random(7));
             assertError(complete(uploadId), 409, "the uploaded object has 7 bytes but 10 were announced");
-            assertThat(objects.head(key)).isEmpty();
+            assertThat(objects.size(key)).isEmpty();
         }
-        assertThat(json(send(authorized("/api/v1/assets").build())).get("items")).isEmpty();
+        assertThat(json(send(client.authorized("/api/v1/assets").build())).get("items")).isEmpty();
 
         assertError(complete(UUID.randomUUID().toString()), 404, "no upload");
-        String otherToken = DepotServer.createToken(DepotServer.newTenant());
-        HttpResponse<String> foreign = send(HttpRequest.newBuilder(uri(APP, "/api/v1/uploads/" + uploadId + "/complete"))
-                .header("Authorization", "Bearer " + otherToken).POST(HttpRequest.BodyPublishers.noBody()).build());
+        DepotClient otherTenant = new DepotClient(APP, DepotServer.createToken(DepotServer.newTenant()));
+        HttpResponse<String> foreign = send(otherTenant.authorized("/api/v1/uploads/" + uploadId + "/complete").POST(HttpRequest.BodyPublishers.noBody()).build());
         assertThat(foreign.statusCode()).isEqualTo(404);
     }
 
@@ -98,7 +96,7 @@ class UploadsApiTest
             throws Exception
     {
         String body = "{\"filename\":\"once.bin\",\"contentType\":\"application/octet-stream\",\"size\":3}";
-        HttpRequest request = authorized("/api/v1/uploads").header("Content-Type", "application/json").header("Idempotency-Key", "announce-1")
+        HttpRequest request = client.authorized("/api/v1/uploads").header("Content-Type", "application/json").header("Idempotency-Key", "announce-1")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         JsonNode first = json(send(request));
         HttpResponse<String> retry = send(request);
@@ -117,12 +115,12 @@ class UploadsApiTest
 
     private HttpResponse<String> announceRaw(String body)
     {
-        return send(authorized("/api/v1/uploads").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        return send(client.authorized("/api/v1/uploads").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
     private HttpResponse<String> complete(String uploadId)
     {
-        return send(authorized("/api/v1/uploads/" + uploadId + "/complete").POST(HttpRequest.BodyPublishers.noBody()).build());
+        return send(client.authorized("/api/v1/uploads/" + uploadId + "/complete").POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
     private static HttpResponse<String> putToS3(JsonNode ticket, byte[] content)
@@ -134,10 +132,5 @@ class UploadsApiTest
             }
         });
         return send(put.build());
-    }
-
-    private HttpRequest.Builder authorized(String path)
-    {
-        return HttpRequest.newBuilder(uri(APP, path)).header("Authorization", "Bearer " + token);
     }
 }

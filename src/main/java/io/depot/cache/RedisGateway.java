@@ -2,14 +2,17 @@ package io.depot.cache;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
-import io.depot.RedisConfiguration;
 import io.dropwizard.lifecycle.Managed;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.util.JedisURIHelper;
 
 import java.net.URI;
 import java.time.Clock;
@@ -41,7 +44,7 @@ public class RedisGateway
     {
         requireNonNull(configuration, "configuration is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.client = configuration.isEnabled() ? connect(URI.create(configuration.url), (int) configuration.timeout.toMilliseconds()) : null;
+        this.client = configuration.isEnabled() ? connect(URI.create(configuration.getUrl()), (int) configuration.getTimeout().toMilliseconds()) : null;
         this.failures = metrics.counter("depot.redis.failures");
         metrics.gauge("depot.redis.available", () -> () -> isAvailable() ? 1 : 0);
         if (client == null) {
@@ -49,31 +52,20 @@ public class RedisGateway
         }
     }
 
+    /** Jedis reads redis[s]://[[user]:password@]host[:port][/db]; the timeouts and the default port are Depot's. */
     private static UnifiedJedis connect(URI uri, int timeoutMillis)
     {
-        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+        JedisClientConfig config = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(timeoutMillis)
                 .socketTimeoutMillis(timeoutMillis)
-                .ssl("rediss".equals(uri.getScheme()));
-        String userInfo = uri.getUserInfo();
-        if (userInfo != null && !userInfo.isEmpty()) {
-            int colon = userInfo.indexOf(':');
-            if (colon < 0) {
-                config.password(userInfo);
-            }
-            else {
-                if (colon > 0) {
-                    config.user(userInfo.substring(0, colon));
-                }
-                config.password(userInfo.substring(colon + 1));
-            }
-        }
-        String path = uri.getPath();
-        if (path != null && path.length() > 1) {
-            config.database(Integer.parseInt(path.substring(1)));
-        }
-        int port = uri.getPort() > 0 ? uri.getPort() : 6379;
-        return RedisClient.builder().hostAndPort(uri.getHost(), port).clientConfig(config.build()).build();
+                .user(JedisURIHelper.getUser(uri))
+                .password(JedisURIHelper.getPassword(uri))
+                .database(JedisURIHelper.getDBIndex(uri))
+                .protocol(JedisURIHelper.getRedisProtocol(uri))
+                .ssl(JedisURIHelper.isRedisSSLScheme(uri))
+                .build();
+        HostAndPort address = new HostAndPort(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : Protocol.DEFAULT_PORT);
+        return RedisClient.builder().hostAndPort(address).clientConfig(config).build();
     }
 
     public boolean isEnabled()

@@ -4,7 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.depot.DepotConfiguration;
 import io.depot.cache.RedisGateway;
 import io.depot.core.Throwables;
-import io.depot.health.ChangeSets;
+import io.depot.db.Migrations;
 import io.depot.storage.ObjectStore;
 import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.cli.ConfiguredCommand;
@@ -60,7 +60,7 @@ public class PredeployCheckCommand
                 return "SELECT 1 answered";
             });
             check("migrations", failures, () -> {
-                List<String> pending = ChangeSets.pending(database.jdbi(), ChangeSets.declared());
+                List<String> pending = Migrations.load().pending(database.jdbi());
                 if (pending.isEmpty()) {
                     return "none pending";
                 }

@@ -10,15 +10,15 @@ import io.depot.db.OutboxDao;
 import io.depot.db.UploadDao;
 import io.depot.storage.ObjectStore;
 import io.depot.storage.ObjectTooLargeException;
+import io.depot.storage.StorageUnavailableException;
 import io.depot.storage.StoredObject;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
@@ -27,6 +27,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
@@ -83,13 +84,13 @@ public class AssetService
             stored = objects.put(key, contentType, body, uploadLimit, uploadedBytes::inc);
         }
         catch (ObjectTooLargeException e) {
-            throw new DepotException(413, e.getMessage());
+            throw new TooLargeException(e.getMessage());
         }
-        catch (java.io.UncheckedIOException e) {
-            throw DepotException.badRequest("the upload body could not be read to its end: " + e.getCause().getMessage());
+        catch (UncheckedIOException e) {
+            throw new InvalidInputException("the upload body could not be read to its end: " + e.getCause().getMessage());
         }
-        catch (SdkException e) {
-            throw DepotException.unavailable("object storage is unavailable", e);
+        catch (StorageUnavailableException e) {
+            throw storageUnavailable(e);
         }
         return insertOrDiscard(tenant, id, filename, contentType, stored);
     }
@@ -104,7 +105,7 @@ public class AssetService
         }
         catch (JdbiException e) {
             discardObject(stored.key(), e);
-            throw DepotException.unavailable("the database is unavailable; nothing was stored", e);
+            throw new DependencyUnavailableException("the database is unavailable; nothing was stored", e);
         }
     }
 
@@ -141,7 +142,7 @@ public class AssetService
     public URI downloadUrl(String tenant, UUID id)
     {
         Asset asset = find(tenant, id).orElseThrow(() -> notFound(id));
-        return objects.presignGet(objectKey(tenant, id), asset.contentType(), ContentDisposition.attachment(asset.filename()));
+        return storage(() -> objects.presignGet(objectKey(tenant, id), asset.contentType(), ContentDisposition.attachment(asset.filename())));
     }
 
     /** Removes the row and records the object for deletion in one transaction, then deletes the object. */
@@ -165,21 +166,21 @@ public class AssetService
         }
     }
 
-    public record NewUpload(UUID id, String key, ObjectStore.PresignedPut presigned) {}
+    public record NewUpload(UUID id, ObjectStore.PresignedPut presigned) {}
 
     public NewUpload announceUpload(String tenant, String filename, String contentType, long size)
     {
         if (size > uploadLimit) {
-            throw new DepotException(413, "size " + size + " is larger than the upload limit of " + uploadLimit + " bytes");
+            throw new TooLargeException("size " + size + " is larger than the upload limit of " + uploadLimit + " bytes");
         }
         UUID id = UUID.randomUUID();
         String key = objectKey(tenant, id);
-        ObjectStore.PresignedPut presigned = objects.presignPut(key, contentType, size);
+        ObjectStore.PresignedPut presigned = storage(() -> objects.presignPut(key, contentType, size));
         database(() -> {
             jdbi.useExtension(UploadDao.class, dao -> dao.insert(id, tenant, filename, contentType, size, key, presigned.expiresAt().atOffset(ZoneOffset.UTC)));
             return null;
         });
-        return new NewUpload(id, key, presigned);
+        return new NewUpload(id, presigned);
     }
 
     public Asset completeUpload(String tenant, UUID uploadId)
@@ -189,22 +190,16 @@ public class AssetService
             return existing.get();
         }
         UploadDao.PendingUpload upload = database(() -> jdbi.withExtension(UploadDao.class, dao -> dao.find(tenant, uploadId)))
-                .orElseThrow(() -> DepotException.notFound("no upload " + uploadId));
-        HeadObjectResponse head;
-        try {
-            head = objects.head(upload.objectKey()).orElseThrow(() -> upload.expiresAt().isBefore(clock.instant())
-                    ? new DepotException(410, "upload " + uploadId + " expired before anything was uploaded; start a new one")
-                    : new DepotException(409, "nothing has been uploaded for " + uploadId + " yet: PUT the file to the presigned URL first"));
-        }
-        catch (SdkException e) {
-            throw DepotException.unavailable("object storage is unavailable", e);
-        }
-        if (head.contentLength() != upload.size()) {
+                .orElseThrow(() -> new NotFoundException("no upload " + uploadId));
+        long uploaded = storage(() -> objects.size(upload.objectKey())).orElseThrow(() -> upload.expiresAt().isBefore(clock.instant())
+                ? new GoneException("upload " + uploadId + " expired before anything was uploaded; start a new one")
+                : new ConflictException("nothing has been uploaded for " + uploadId + " yet: PUT the file to the presigned URL first"));
+        if (uploaded != upload.size()) {
             discardObject(upload.objectKey(), new IllegalStateException("size mismatch"));
-            throw new DepotException(409, "the uploaded object has %d bytes but %d were announced; it was removed, upload it again"
-                    .formatted(head.contentLength(), upload.size()));
+            throw new ConflictException("the uploaded object has %d bytes but %d were announced; it was removed, upload it again"
+                    .formatted(uploaded, upload.size()));
         }
-        String sha256 = objects.sha256(upload.objectKey());
+        String sha256 = storage(() -> objects.sha256(upload.objectKey()));
         Asset asset = new Asset(uploadId, upload.filename(), upload.contentType(), upload.size(), sha256, now());
         database(() -> {
             jdbi.useTransaction(handle -> {
@@ -223,19 +218,35 @@ public class AssetService
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
-    private static DepotException notFound(UUID id)
+    private static NotFoundException notFound(UUID id)
     {
-        return DepotException.notFound("no asset " + id);
+        return new NotFoundException("no asset " + id);
     }
 
-    /** Runs a database call, turning a database failure into a 503 the client can act on. */
-    private static <T> T database(java.util.function.Supplier<T> call)
+    /** Runs a database call, turning a database failure into one the client can retry. */
+    private static <T> T database(Supplier<T> call)
     {
         try {
             return call.get();
         }
         catch (JdbiException e) {
-            throw DepotException.unavailable("the database is unavailable", e);
+            throw new DependencyUnavailableException("the database is unavailable", e);
         }
+    }
+
+    /** Runs an object-storage call, turning a storage failure into one the client can retry. */
+    private static <T> T storage(Supplier<T> call)
+    {
+        try {
+            return call.get();
+        }
+        catch (StorageUnavailableException e) {
+            throw storageUnavailable(e);
+        }
+    }
+
+    private static DependencyUnavailableException storageUnavailable(StorageUnavailableException e)
+    {
+        return new DependencyUnavailableException("object storage is unavailable", e);
     }
 }

@@ -33,7 +33,7 @@ public record Cursor(Instant createdAt, UUID id)
             return new Cursor(Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L), id);
         }
         catch (RuntimeException e) {
-            throw DepotException.badRequest("cursor is not one this API returned");
+            throw new InvalidInputException("cursor is not one this API returned");
         }
     }
 }

@@ -2,40 +2,18 @@ package io.depot.core;
 
 import static java.util.Objects.requireNonNull;
 
-/** A failure with the HTTP status and the precise message a client should see. */
-public class DepotException
+/**
+ * A request Depot cannot fulfil, with the precise message its caller should see. Each kind is
+ * a subclass; how a kind is expressed (an HTTP status, a command's exit) is the caller's edge's
+ * business, so nothing here knows about HTTP.
+ */
+public abstract sealed class DepotException
         extends RuntimeException
+        permits InvalidInputException, UnsupportedContentTypeException, NotFoundException, ConflictException, GoneException, TooLargeException,
+        DependencyUnavailableException
 {
-    private final int status;
-
-    public DepotException(int status, String message)
-    {
-        this(status, message, null);
-    }
-
-    public DepotException(int status, String message, Throwable cause)
+    protected DepotException(String message, Throwable cause)
     {
         super(requireNonNull(message, "message is null"), cause);
-        this.status = status;
-    }
-
-    public int status()
-    {
-        return status;
-    }
-
-    public static DepotException badRequest(String message)
-    {
-        return new DepotException(400, message);
-    }
-
-    public static DepotException notFound(String message)
-    {
-        return new DepotException(404, message);
-    }
-
-    public static DepotException unavailable(String message, Throwable cause)
-    {
-        return new DepotException(503, message, cause);
     }
 }

@@ -9,28 +9,28 @@ public final class Filenames
 
     private Filenames() {}
 
-    /** Returns the filename or throws a 400 saying exactly what is wrong with it. */
+    /** Returns the filename, or throws {@link InvalidInputException} saying exactly what is wrong with it. */
     public static String validate(String filename)
     {
         if (filename == null || filename.isEmpty()) {
-            throw DepotException.badRequest("filename is required");
+            throw new InvalidInputException("filename is required");
         }
         if (filename.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
-            throw DepotException.badRequest("filename is longer than " + MAX_BYTES + " bytes in UTF-8");
+            throw new InvalidInputException("filename is longer than " + MAX_BYTES + " bytes in UTF-8");
         }
         if (filename.equals(".") || filename.equals("..")) {
-            throw DepotException.badRequest("filename may not be '.' or '..'");
+            throw new InvalidInputException("filename may not be '.' or '..'");
         }
         for (int index = 0; index < filename.length(); index++) {
             char character = filename.charAt(index);
             if (character == '/' || character == '\\') {
-                throw DepotException.badRequest("filename may not contain a path separator ('/' or '\\')");
+                throw new InvalidInputException("filename may not contain a path separator ('/' or '\\')");
             }
             if (Character.isISOControl(character)) {
-                throw DepotException.badRequest("filename may not contain control characters (found U+%04X at position %d)".formatted((int) character, index));
+                throw new InvalidInputException("filename may not contain control characters (found U+%04X at position %d)".formatted((int) character, index));
             }
             if (Character.isSurrogate(character) && !validSurrogatePair(filename, index)) {
-                throw DepotException.badRequest("filename is not valid Unicode");
+                throw new InvalidInputException("filename is not valid Unicode");
             }
         }
         return filename;

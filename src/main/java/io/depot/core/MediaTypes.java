@@ -16,15 +16,15 @@ public final class MediaTypes
     public static String forStoredFile(String contentType)
     {
         if (contentType == null || contentType.isBlank()) {
-            throw new DepotException(415, "Content-Type is required: send the file as the raw body with its media type, e.g. image/png");
+            throw new UnsupportedContentTypeException("Content-Type is required: send the file as the raw body with its media type, e.g. image/png");
         }
         String trimmed = contentType.trim();
         if (trimmed.length() > 255 || !MEDIA_TYPE.matcher(trimmed).matches()) {
-            throw new DepotException(415, "Content-Type '" + printable(trimmed) + "' is not a valid media type");
+            throw new UnsupportedContentTypeException("Content-Type '" + printable(trimmed) + "' is not a valid media type");
         }
         String lower = trimmed.toLowerCase(Locale.ROOT);
         if (lower.startsWith("multipart/") || lower.startsWith("application/x-www-form-urlencoded")) {
-            throw new DepotException(415, "Content-Type " + lower.split(";")[0] + " is not accepted: send the file as the raw body with its own media type");
+            throw new UnsupportedContentTypeException("Content-Type " + lower.split(";")[0] + " is not accepted: send the file as the raw body with its own media type");
         }
         return trimmed;
     }

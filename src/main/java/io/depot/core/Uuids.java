@@ -13,7 +13,7 @@ public final class Uuids
     public static UUID parse(String text, String what)
     {
         if (text == null || !CANONICAL.matcher(text).matches()) {
-            throw DepotException.badRequest(what + " must be a UUID like 123e4567-e89b-42d3-a456-426614174000");
+            throw new InvalidInputException(what + " must be a UUID like 123e4567-e89b-42d3-a456-426614174000");
         }
         return UUID.fromString(text);
     }

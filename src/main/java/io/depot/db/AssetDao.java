@@ -26,9 +26,6 @@ public interface AssetDao
     @SqlQuery("SELECT " + COLUMNS + " FROM assets WHERE tenant = :tenant AND id = :id")
     Optional<Asset> find(@Bind("tenant") String tenant, @Bind("id") UUID id);
 
-    @SqlQuery("SELECT object_key FROM assets WHERE tenant = :tenant AND id = :id")
-    Optional<String> findObjectKey(@Bind("tenant") String tenant, @Bind("id") UUID id);
-
     @SqlQuery("SELECT " + COLUMNS + " FROM assets WHERE tenant = :tenant ORDER BY created_at DESC, id DESC LIMIT :limit")
     List<Asset> newest(@Bind("tenant") String tenant, @Bind("limit") int limit);
 

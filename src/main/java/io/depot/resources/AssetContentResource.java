@@ -1,8 +1,10 @@
 package io.depot.resources;
 
 import com.codahale.metrics.annotation.Timed;
+import io.depot.auth.TenantPrincipal;
 import io.depot.core.AssetService;
 import io.depot.core.Uuids;
+import io.dropwizard.auth.Auth;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -11,7 +13,6 @@ import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
 
 import static java.util.Objects.requireNonNull;
 
@@ -29,9 +30,8 @@ public class AssetContentResource
 
     @GET
     @Timed(name = "content")
-    public Response content(@Context SecurityContext security, @PathParam("id") String id)
+    public Response content(@Auth TenantPrincipal principal, @PathParam("id") String id)
     {
-        TenantPrincipal principal = (TenantPrincipal) security.getUserPrincipal();
         CacheControl noStore = new CacheControl();
         noStore.setNoStore(true);
         return Response.status(Response.Status.FOUND)

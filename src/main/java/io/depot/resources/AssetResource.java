@@ -2,9 +2,11 @@ package io.depot.resources;
 
 import com.codahale.metrics.annotation.Timed;
 import io.depot.api.Asset;
+import io.depot.auth.TenantPrincipal;
 import io.depot.core.AssetService;
-import io.depot.core.DepotException;
+import io.depot.core.NotFoundException;
 import io.depot.core.Uuids;
+import io.dropwizard.auth.Auth;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -16,7 +18,6 @@ import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
 
 import java.util.UUID;
 
@@ -35,12 +36,11 @@ public class AssetResource
 
     @GET
     @Timed(name = "get")
-    public Response get(@Context SecurityContext security, @Context Request request, @PathParam("id") String id)
+    public Response get(@Auth TenantPrincipal principal, @Context Request request, @PathParam("id") String id)
     {
-        TenantPrincipal principal = (TenantPrincipal) security.getUserPrincipal();
         UUID assetId = Uuids.parse(id, "asset id");
         // Another tenant's asset is "not found", exactly like a missing one.
-        Asset asset = assets.find(principal.tenant(), assetId).orElseThrow(() -> DepotException.notFound("no asset " + assetId));
+        Asset asset = assets.find(principal.tenant(), assetId).orElseThrow(() -> new NotFoundException("no asset " + assetId));
         EntityTag tag = new EntityTag(asset.entityTag());
         CacheControl cacheControl = new CacheControl();
         cacheControl.setPrivate(true);
@@ -54,9 +54,8 @@ public class AssetResource
 
     @DELETE
     @Timed(name = "delete")
-    public Response delete(@Context SecurityContext security, @PathParam("id") String id)
+    public Response delete(@Auth TenantPrincipal principal, @PathParam("id") String id)
     {
-        TenantPrincipal principal = (TenantPrincipal) security.getUserPrincipal();
         assets.delete(principal.tenant(), Uuids.parse(id, "asset id"));
         return Response.noContent().build();
     }

@@ -3,12 +3,14 @@ package io.depot.resources;
 import com.codahale.metrics.annotation.Timed;
 import io.depot.api.Asset;
 import io.depot.api.AssetPage;
+import io.depot.auth.TenantPrincipal;
 import io.depot.core.AssetService;
 import io.depot.core.Cursor;
-import io.depot.core.DepotException;
 import io.depot.core.Filenames;
+import io.depot.core.InvalidInputException;
 import io.depot.core.MediaTypes;
-import io.depot.LimitsConfiguration;
+import io.depot.core.TooLargeException;
+import io.dropwizard.auth.Auth;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -20,7 +22,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 
 import java.io.InputStream;
@@ -41,8 +42,8 @@ public class AssetsResource
     {
         this.assets = requireNonNull(assets, "assets is null");
         this.idempotency = requireNonNull(idempotency, "idempotency is null");
-        this.defaultPageSize = limits.defaultPageSize;
-        this.maxPageSize = limits.maxPageSize;
+        this.defaultPageSize = limits.getDefaultPageSize();
+        this.maxPageSize = limits.getMaxPageSize();
     }
 
     /** The file is the raw request body; it streams to S3 while its size and SHA-256 are measured. */
@@ -50,7 +51,7 @@ public class AssetsResource
     @Timed(name = "upload")
     @Consumes(MediaType.WILDCARD)
     public Response upload(
-            @Context SecurityContext security,
+            @Auth TenantPrincipal principal,
             @Context UriInfo uri,
             @QueryParam("filename") String filename,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
@@ -58,7 +59,6 @@ public class AssetsResource
             @HeaderParam(Idempotency.HEADER) String idempotencyKey,
             InputStream body)
     {
-        TenantPrincipal principal = (TenantPrincipal) security.getUserPrincipal();
         String validFilename = Filenames.validate(filename);
         String validType = MediaTypes.forStoredFile(contentType);
         rejectDeclaredOversize(contentLength);
@@ -78,19 +78,18 @@ public class AssetsResource
         try {
             long declared = Long.parseLong(contentLength.trim());
             if (declared > assets.uploadLimit()) {
-                throw new DepotException(413, "the file is larger than the upload limit of " + assets.uploadLimit() + " bytes");
+                throw new TooLargeException("the file is larger than the upload limit of " + assets.uploadLimit() + " bytes");
             }
         }
         catch (NumberFormatException e) {
-            throw DepotException.badRequest("Content-Length is not a number");
+            throw new InvalidInputException("Content-Length is not a number");
         }
     }
 
     @GET
     @Timed(name = "list")
-    public AssetPage list(@Context SecurityContext security, @QueryParam("limit") String limit, @QueryParam("cursor") String cursor)
+    public AssetPage list(@Auth TenantPrincipal principal, @QueryParam("limit") String limit, @QueryParam("cursor") String cursor)
     {
-        TenantPrincipal principal = (TenantPrincipal) security.getUserPrincipal();
         Optional<Cursor> after = cursor == null || cursor.isEmpty() ? Optional.empty() : Optional.of(Cursor.decode(cursor));
         return assets.list(principal.tenant(), pageSize(limit), after);
     }
@@ -109,6 +108,6 @@ public class AssetsResource
         catch (NumberFormatException ignored) {
             // Reported below with the valid range.
         }
-        throw DepotException.badRequest("limit must be a whole number from 1 to " + maxPageSize);
+        throw new InvalidInputException("limit must be a whole number from 1 to " + maxPageSize);
     }
 }

@@ -1,12 +1,12 @@
 package io.depot.resources;
 
-import io.depot.core.DepotException;
+import io.depot.core.DependencyUnavailableException;
+import io.depot.storage.StorageUnavailableException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import org.jdbi.v3.core.JdbiException;
-import software.amazon.awssdk.core.exception.SdkException;
 
-/** A database or S3 failure that escaped the service layer is still a 503, never a 500. */
+/** A database or storage failure that escaped the service layer is still a 503, never a 500. */
 public final class DependencyUnavailableMapper
 {
     private DependencyUnavailableMapper() {}
@@ -24,12 +24,12 @@ public final class DependencyUnavailableMapper
         @Override
         public Response toResponse(JdbiException exception)
         {
-            return delegate.toResponse(DepotException.unavailable("the database is unavailable", exception));
+            return delegate.toResponse(new DependencyUnavailableException("the database is unavailable", exception));
         }
     }
 
     public static class ObjectStorage
-            implements ExceptionMapper<SdkException>
+            implements ExceptionMapper<StorageUnavailableException>
     {
         private final DepotExceptionMapper delegate;
 
@@ -39,9 +39,9 @@ public final class DependencyUnavailableMapper
         }
 
         @Override
-        public Response toResponse(SdkException exception)
+        public Response toResponse(StorageUnavailableException exception)
         {
-            return delegate.toResponse(DepotException.unavailable("object storage is unavailable", exception));
+            return delegate.toResponse(new DependencyUnavailableException("object storage is unavailable", exception));
         }
     }
 }

@@ -1,40 +1,63 @@
 package io.depot.resources;
 
+import io.depot.core.ConflictException;
+import io.depot.core.DependencyUnavailableException;
 import io.depot.core.DepotException;
-import io.dropwizard.jersey.errors.ErrorMessage;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.Context;
+import io.depot.core.GoneException;
+import io.depot.core.InvalidInputException;
+import io.depot.core.NotFoundException;
+import io.depot.core.TooLargeException;
+import io.depot.core.UnsupportedContentTypeException;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Every error a client can cause, as {"code", "message"}. */
+/** The one place where the domain's failures become HTTP statuses. */
 public class DepotExceptionMapper
         implements ExceptionMapper<DepotException>
 {
     private static final Logger log = LoggerFactory.getLogger(DepotExceptionMapper.class);
 
-    @Context
-    private jakarta.inject.Provider<ContainerRequestContext> request;
+    /** Seconds a client is asked to wait before retrying while a dependency is down. */
+    private static final int RETRY_AFTER_SECONDS = 5;
 
     @Override
     public Response toResponse(DepotException exception)
     {
-        if (exception.status() >= 500) {
+        int status = status(exception);
+        Response.ResponseBuilder response = ErrorResponses.error(status, exception.getMessage());
+        if (exception instanceof DependencyUnavailableException) {
             log.warn("{}: {}", exception.getMessage(), String.valueOf(exception.getCause()));
-        }
-        Response.ResponseBuilder response = Response.status(exception.status())
-                .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new ErrorMessage(exception.status(), exception.getMessage()));
-        switch (exception.status()) {
-            case 401 -> response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"depot\"");
-            case 429 -> response.header(HttpHeaders.RETRY_AFTER, request.get().getProperty(RateLimitFilter.RETRY_AFTER_PROPERTY));
-            case 503 -> response.header(HttpHeaders.RETRY_AFTER, 5);
-            default -> { }
+            response.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
         }
         return response.build();
+    }
+
+    static int status(DepotException exception)
+    {
+        if (exception instanceof InvalidInputException) {
+            return 400;
+        }
+        if (exception instanceof NotFoundException) {
+            return 404;
+        }
+        if (exception instanceof ConflictException) {
+            return 409;
+        }
+        if (exception instanceof GoneException) {
+            return 410;
+        }
+        if (exception instanceof TooLargeException) {
+            return 413;
+        }
+        if (exception instanceof UnsupportedContentTypeException) {
+            return 415;
+        }
+        if (exception instanceof DependencyUnavailableException) {
+            return 503;
+        }
+        throw new IllegalArgumentException("no status for " + exception.getClass().getName());
     }
 }

@@ -2,8 +2,10 @@ package io.depot.resources;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.depot.auth.TenantPrincipal;
 import io.depot.cache.IdempotencyStore;
-import io.depot.core.DepotException;
+import io.depot.core.ConflictException;
+import io.depot.core.InvalidInputException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -36,7 +38,7 @@ public class Idempotency
             return action.get();
         }
         if (!KEY.matcher(key).matches()) {
-            throw DepotException.badRequest(HEADER + " must be 1-255 printable ASCII characters");
+            throw new InvalidInputException(HEADER + " must be 1-255 printable ASCII characters");
         }
         IdempotencyStore.Claim claim = store.claim(principal.tenant(), key, fingerprint);
         if (claim instanceof IdempotencyStore.Claimed claimed) {
@@ -46,10 +48,10 @@ public class Idempotency
             return replay(replay.entry());
         }
         if (claim instanceof IdempotencyStore.InProgress) {
-            throw new DepotException(409, "a request with this " + HEADER + " is still in progress");
+            throw new ConflictException("a request with this " + HEADER + " is still in progress");
         }
         if (claim instanceof IdempotencyStore.Mismatch) {
-            throw new DepotException(422, "this " + HEADER + " was used for a different request");
+            throw ErrorResponses.failure(ErrorResponses.error(422, "this " + HEADER + " was used for a different request"));
         }
         return action.get();
     }

@@ -1,11 +1,12 @@
 package io.depot.resources;
 
+import io.depot.auth.TenantPrincipal;
 import io.depot.cache.RateLimiter;
-import io.depot.core.DepotException;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.HttpHeaders;
 
 import static java.util.Objects.requireNonNull;
 
@@ -14,8 +15,6 @@ import static java.util.Objects.requireNonNull;
 public class RateLimitFilter
         implements ContainerRequestFilter
 {
-    public static final String RETRY_AFTER_PROPERTY = "depot.retryAfter";
-
     private final RateLimiter limiter;
 
     public RateLimitFilter(RateLimiter limiter)
@@ -26,11 +25,13 @@ public class RateLimitFilter
     @Override
     public void filter(ContainerRequestContext request)
     {
-        TenantPrincipal principal = (TenantPrincipal) request.getSecurityContext().getUserPrincipal();
+        if (!(request.getSecurityContext().getUserPrincipal() instanceof TenantPrincipal principal)) {
+            throw new IllegalStateException("every API resource is authenticated before its rate limit");
+        }
         RateLimiter.Decision decision = limiter.acquire(principal.tokenId());
         if (!decision.allowed()) {
-            request.setProperty(RETRY_AFTER_PROPERTY, decision.retryAfterSeconds());
-            throw new DepotException(429, "rate limit of %d requests per window exceeded; retry in %d s".formatted(decision.limit(), decision.retryAfterSeconds()));
+            throw ErrorResponses.failure(ErrorResponses.error(429, "rate limit of %d requests per window exceeded; retry in %d s"
+                    .formatted(decision.limit(), decision.retryAfterSeconds())).header(HttpHeaders.RETRY_AFTER, decision.retryAfterSeconds()));
         }
     }
 }

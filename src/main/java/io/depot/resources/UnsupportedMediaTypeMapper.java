@@ -1,8 +1,6 @@
 package io.depot.resources;
 
-import io.dropwizard.jersey.errors.ErrorMessage;
 import jakarta.ws.rs.NotSupportedException;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 
@@ -13,9 +11,6 @@ public class UnsupportedMediaTypeMapper
     @Override
     public Response toResponse(NotSupportedException exception)
     {
-        return Response.status(415)
-                .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new ErrorMessage(415, "this endpoint takes Content-Type: application/json"))
-                .build();
+        return ErrorResponses.error(415, "this endpoint takes Content-Type: application/json").build();
     }
 }

@@ -2,8 +2,10 @@ package io.depot.resources;
 
 import com.codahale.metrics.annotation.Timed;
 import io.depot.api.Asset;
+import io.depot.auth.TenantPrincipal;
 import io.depot.core.AssetService;
 import io.depot.core.Uuids;
+import io.dropwizard.auth.Auth;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -12,7 +14,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 
 import java.util.UUID;
@@ -35,10 +36,9 @@ public class UploadCompletionResource
 
     @POST
     @Timed(name = "complete-upload")
-    public Response complete(@Context SecurityContext security, @Context UriInfo uri, @HeaderParam(Idempotency.HEADER) String idempotencyKey,
+    public Response complete(@Auth TenantPrincipal principal, @Context UriInfo uri, @HeaderParam(Idempotency.HEADER) String idempotencyKey,
             @PathParam("uploadId") String uploadId)
     {
-        TenantPrincipal principal = (TenantPrincipal) security.getUserPrincipal();
         UUID id = Uuids.parse(uploadId, "upload id");
         return idempotency.run(principal, idempotencyKey, "POST complete " + id, () -> {
             Asset asset = assets.completeUpload(principal.tenant(), id);

@@ -3,10 +3,12 @@ package io.depot.resources;
 import com.codahale.metrics.annotation.Timed;
 import io.depot.api.UploadRequest;
 import io.depot.api.UploadTicket;
+import io.depot.auth.TenantPrincipal;
 import io.depot.core.AssetService;
-import io.depot.core.DepotException;
 import io.depot.core.Filenames;
+import io.depot.core.InvalidInputException;
 import io.depot.core.MediaTypes;
+import io.dropwizard.auth.Auth;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -15,7 +17,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 
 import static java.util.Objects.requireNonNull;
@@ -37,16 +38,15 @@ public class UploadsResource
     @POST
     @Timed(name = "announce-upload")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response announce(@Context SecurityContext security, @Context UriInfo uri, @HeaderParam(Idempotency.HEADER) String idempotencyKey, UploadRequest request)
+    public Response announce(@Auth TenantPrincipal principal, @Context UriInfo uri, @HeaderParam(Idempotency.HEADER) String idempotencyKey, UploadRequest request)
     {
-        TenantPrincipal principal = (TenantPrincipal) security.getUserPrincipal();
         if (request == null) {
-            throw DepotException.badRequest("a JSON body {\"filename\", \"contentType\", \"size\"} is required");
+            throw new InvalidInputException("a JSON body {\"filename\", \"contentType\", \"size\"} is required");
         }
         String filename = Filenames.validate(request.filename());
         String contentType = MediaTypes.forStoredFile(request.contentType());
         if (request.size() == null || request.size() < 0) {
-            throw DepotException.badRequest("size must be the file's length in bytes (0 or more)");
+            throw new InvalidInputException("size must be the file's length in bytes (0 or more)");
         }
         String fingerprint = "POST /api/v1/uploads " + filename + " " + contentType + " " + request.size();
         return idempotency.run(principal, idempotencyKey, fingerprint, () -> {

@@ -1,11 +1,11 @@
 package io.depot.storage;
 
-import io.depot.StorageConfiguration;
 import io.depot.core.Hashes;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -14,7 +14,6 @@ import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
-import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -32,14 +31,16 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * The private bucket. Uploads stream through one part-sized buffer, so heap use does not grow
- * with file size; downloads never pass through the JVM (presigned GETs).
+ * with file size; downloads never pass through the JVM (presigned GETs). Every failure of S3 or
+ * of the SDK leaves as a {@link StorageUnavailableException}: no SDK type escapes this class.
  */
 public class ObjectStore
         implements AutoCloseable
@@ -53,12 +54,12 @@ public class ObjectStore
     public ObjectStore(StorageConfiguration configuration)
     {
         requireNonNull(configuration, "configuration is null");
-        this.bucket = requireNonNull(configuration.bucket, "bucket is null");
-        this.partSize = Math.toIntExact(configuration.partSize.toBytes());
-        this.presignTtl = Duration.ofMillis(configuration.presignTtl.toMilliseconds());
-        S3Configuration serviceConfiguration = S3Configuration.builder().pathStyleAccessEnabled(configuration.pathStyle).build();
+        this.bucket = requireNonNull(configuration.getBucket(), "bucket is null");
+        this.partSize = Math.toIntExact(configuration.getPartSize().toBytes());
+        this.presignTtl = configuration.getPresignTtl().toJavaDuration();
+        S3Configuration serviceConfiguration = S3Configuration.builder().pathStyleAccessEnabled(configuration.isPathStyle()).build();
         var clientBuilder = S3Client.builder()
-                .region(Region.of(configuration.region))
+                .region(Region.of(configuration.getRegion()))
                 .credentialsProvider(DefaultCredentialsProvider.builder().build())
                 .serviceConfiguration(serviceConfiguration)
                 // Checksums only where S3 requires them: S3-compatible servers reject the newer trailing-checksum encoding.
@@ -69,12 +70,12 @@ public class ObjectStore
                         .connectionTimeout(Duration.ofSeconds(2))
                         .socketTimeout(Duration.ofSeconds(30)));
         var presignerBuilder = S3Presigner.builder()
-                .region(Region.of(configuration.region))
+                .region(Region.of(configuration.getRegion()))
                 .credentialsProvider(DefaultCredentialsProvider.builder().build())
                 .serviceConfiguration(serviceConfiguration);
-        if (!configuration.endpoint.isBlank()) {
-            clientBuilder.endpointOverride(URI.create(configuration.endpoint));
-            presignerBuilder.endpointOverride(URI.create(configuration.endpoint));
+        if (!configuration.getEndpoint().isBlank()) {
+            clientBuilder.endpointOverride(URI.create(configuration.getEndpoint()));
+            presignerBuilder.endpointOverride(URI.create(configuration.getEndpoint()));
         }
         this.client = clientBuilder.build();
         this.presigner = presignerBuilder.build();
@@ -91,6 +92,11 @@ public class ObjectStore
      * including passing {@code limit}. {@code progress} is told of every chunk of bytes read.
      */
     public StoredObject put(String key, String contentType, InputStream body, long limit, Consumer<Long> progress)
+    {
+        return available(() -> stream(key, contentType, body, limit, progress));
+    }
+
+    private StoredObject stream(String key, String contentType, InputStream body, long limit, Consumer<Long> progress)
     {
         MessageDigest digest = Hashes.sha256();
         byte[] buffer = new byte[partSize];
@@ -161,24 +167,32 @@ public class ObjectStore
         return filled;
     }
 
-    public Optional<HeadObjectResponse> head(String key)
+    /** The size of the object at {@code key}, or empty when there is none. */
+    public OptionalLong size(String key)
     {
-        try {
-            return Optional.of(client.headObject(request -> request.bucket(bucket).key(key)));
-        }
-        catch (NoSuchKeyException e) {
-            return Optional.empty();
-        }
-        catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return Optional.empty();
+        return available(() -> {
+            try {
+                return OptionalLong.of(client.headObject(request -> request.bucket(bucket).key(key)).contentLength());
             }
-            throw e;
-        }
+            catch (NoSuchKeyException e) {
+                return OptionalLong.empty();
+            }
+            catch (S3Exception e) {
+                if (e.statusCode() == 404) {
+                    return OptionalLong.empty();
+                }
+                throw e;
+            }
+        });
     }
 
     /** SHA-256 of an object the client uploaded directly; read once, in a fixed buffer. */
     public String sha256(String key)
+    {
+        return available(() -> digest(key));
+    }
+
+    private String digest(String key)
     {
         MessageDigest digest = Hashes.sha256();
         try (ResponseInputStream<GetObjectResponse> stream = client.getObject(request -> request.bucket(bucket).key(key))) {
@@ -195,54 +209,57 @@ public class ObjectStore
 
     public void delete(String key)
     {
-        client.deleteObject(request -> request.bucket(bucket).key(key));
+        available(() -> client.deleteObject(request -> request.bucket(bucket).key(key)));
     }
 
     /** Throws unless the bucket exists and these credentials reach it. */
     public void checkBucket()
     {
-        client.headBucket(request -> request.bucket(bucket));
+        available(() -> client.headBucket(request -> request.bucket(bucket)));
     }
 
     public void putSmall(String key, byte[] content)
     {
-        client.putObject(request -> request.bucket(bucket).key(key).contentLength((long) content.length), RequestBody.fromBytes(content));
+        available(() -> client.putObject(request -> request.bucket(bucket).key(key).contentLength((long) content.length), RequestBody.fromBytes(content)));
     }
 
     public byte[] getSmall(String key)
     {
-        return client.getObjectAsBytes(request -> request.bucket(bucket).key(key)).asByteArray();
+        return available(() -> client.getObjectAsBytes(request -> request.bucket(bucket).key(key)).asByteArray());
     }
 
     /** Every object under {@code prefix}, one S3 listing page (up to 1,000 keys) at a time. */
     public void forEachPage(String prefix, Consumer<List<ObjectSummary>> consumer)
     {
-        for (var page : client.listObjectsV2Paginator(request -> request.bucket(bucket).prefix(prefix))) {
-            List<ObjectSummary> objects = new ArrayList<>();
-            for (S3Object object : page.contents()) {
-                objects.add(new ObjectSummary(object.key(), object.size(), object.lastModified()));
+        available(() -> {
+            for (var page : client.listObjectsV2Paginator(request -> request.bucket(bucket).prefix(prefix))) {
+                List<ObjectSummary> objects = new ArrayList<>();
+                for (S3Object object : page.contents()) {
+                    objects.add(new ObjectSummary(object.key(), object.lastModified()));
+                }
+                if (!objects.isEmpty()) {
+                    consumer.accept(objects);
+                }
             }
-            if (!objects.isEmpty()) {
-                consumer.accept(objects);
-            }
-        }
+            return null;
+        });
     }
 
     public URI presignGet(String key, String contentType, String contentDisposition)
     {
-        return URI.create(presigner.presignGetObject(request -> request
+        return available(() -> URI.create(presigner.presignGetObject(request -> request
                 .signatureDuration(presignTtl)
                 .getObjectRequest(get -> get.bucket(bucket).key(key)
                         .responseContentType(contentType)
                         .responseContentDisposition(contentDisposition)))
-                .url().toString());
+                .url().toString()));
     }
 
     public PresignedPut presignPut(String key, String contentType, long size)
     {
-        PresignedPutObjectRequest presigned = presigner.presignPutObject(request -> request
+        PresignedPutObjectRequest presigned = available(() -> presigner.presignPutObject(request -> request
                 .signatureDuration(presignTtl)
-                .putObjectRequest(put -> put.bucket(bucket).key(key).contentType(contentType).contentLength(size)));
+                .putObjectRequest(put -> put.bucket(bucket).key(key).contentType(contentType).contentLength(size))));
         Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         presigned.signedHeaders().forEach((name, values) -> {
             if (!name.equalsIgnoreCase("host")) {
@@ -251,6 +268,16 @@ public class ObjectStore
         });
         headers.put("Content-Type", contentType);
         return new PresignedPut(presigned.url().toString(), presigned.httpRequest().method().name(), Map.copyOf(headers), presigned.expiration());
+    }
+
+    private static <T> T available(Supplier<T> call)
+    {
+        try {
+            return call.get();
+        }
+        catch (SdkException e) {
+            throw new StorageUnavailableException("object storage is unavailable: " + e.getMessage(), e);
+        }
     }
 
     public record PresignedPut(String url, String method, Map<String, String> headers, Instant expiresAt) {}

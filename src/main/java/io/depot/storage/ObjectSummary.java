@@ -2,4 +2,4 @@ package io.depot.storage;
 
 import java.time.Instant;
 
-public record ObjectSummary(String key, long size, Instant lastModified) {}
+public record ObjectSummary(String key, Instant lastModified) {}

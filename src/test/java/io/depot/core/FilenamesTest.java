@@ -34,7 +34,7 @@ class FilenamesTest
     private static void assertRejected(String filename, String message)
     {
         assertThatThrownBy(() -> Filenames.validate(filename))
-                .isInstanceOfSatisfying(DepotException.class, e -> assertThat(e.status()).isEqualTo(400))
+                .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining(message);
     }
 }

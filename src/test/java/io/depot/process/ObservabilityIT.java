@@ -3,12 +3,12 @@ package io.depot.process;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.depot.testing.DepotServer;
+import io.depot.testing.Wait;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,15 +62,7 @@ class ObservabilityIT
 
     private static JsonNode awaitLine(ServerProcess server, java.util.function.Predicate<JsonNode> wanted)
     {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<JsonNode> found = jsonLines(server).stream().filter(wanted).findFirst();
-            if (found.isPresent()) {
-                return found.get();
-            }
-            ServerProcess.sleep(Duration.ofMillis(100));
-        }
-        throw new AssertionError("no such log line in:\n" + server.logTail());
+        return Wait.forValue("such a log line", Duration.ofSeconds(10), () -> jsonLines(server).stream().filter(wanted).findFirst(), server::logTail);
     }
 
     private static List<JsonNode> jsonLines(ServerProcess server)

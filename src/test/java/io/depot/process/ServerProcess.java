@@ -1,5 +1,7 @@
 package io.depot.process;
 
+import io.depot.testing.Wait;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -57,35 +59,19 @@ final class ServerProcess
     /** Waits for /ready to answer 200 and returns how long that took from `java -jar`. */
     Duration awaitReady(Duration timeout)
     {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (readyStatus() != 200) {
+        Wait.until("depot to be ready", timeout, () -> {
             if (!process.isAlive()) {
                 throw new AssertionError("depot exited with " + process.exitValue() + " before it was ready:\n" + logTail());
             }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("depot was not ready within " + timeout + ":\n" + logTail());
-            }
-            sleep(Duration.ofMillis(50));
-        }
+            return readyStatus() == 200;
+        }, this::logTail);
         return Duration.ofNanos(System.nanoTime() - startedNanos);
     }
 
-    /** SIGTERM, exactly as systemd and the ASG send it. */
+    /** SIGTERM, exactly as systemd and the ASG send it; Java sends it itself, so no kill(1) binary is needed. */
     void terminate()
     {
-        try {
-            Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).inheritIO().start();
-            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                throw new IllegalStateException("kill -TERM " + process.pid() + " failed");
-            }
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        process.destroy();
     }
 
     boolean waitForExit(Duration timeout)
@@ -127,17 +113,6 @@ final class ServerProcess
         if (process.isAlive()) {
             process.destroyForcibly();
             waitForExit(Duration.ofSeconds(10));
-        }
-    }
-
-    static void sleep(Duration duration)
-    {
-        try {
-            Thread.sleep(duration.toMillis());
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

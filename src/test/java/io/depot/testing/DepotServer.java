@@ -6,15 +6,10 @@ import io.depot.core.ApiTokens;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +17,7 @@ import java.util.UUID;
 
 /**
  * The real application, booted from the repository's config.yml against the test stack, with
- * the schema migrated by the jar's own `db migrate` command. Talks plain HTTP, like a client.
+ * the schema migrated by the jar's own `db migrate` command. {@link DepotClient} talks to it.
  */
 public final class DepotServer
 {
@@ -83,25 +78,6 @@ public final class DepotServer
         }
     }
 
-    public static final HttpClient HTTP = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
-
-    public static HttpResponse<String> send(HttpRequest request)
-    {
-        try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        }
-        catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
     public static URI uri(DropwizardAppExtension<?> app, String pathAndQuery)
     {
         return URI.create("http://127.0.0.1:" + app.getLocalPort() + pathAndQuery);
@@ -110,24 +86,6 @@ public final class DepotServer
     public static URI admin(DropwizardAppExtension<?> app, String path)
     {
         return URI.create("http://127.0.0.1:" + app.getAdminPort() + path);
-    }
-
-    /** Waits up to {@code timeout} for a condition that the application reaches asynchronously. */
-    public static void await(String what, Duration timeout, java.util.function.BooleanSupplier condition)
-    {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            try {
-                Thread.sleep(50);
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
     }
 
     /** A new tenant-scoped token, stored the way `token create` stores it (only the hash). */

@@ -8,11 +8,15 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Real PostgreSQL, Redis and S3Proxy for the tests, started once per test JVM on free ports
@@ -22,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestStack
 {
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
+
     private static TestStack instance;
 
     private final Path repository;
@@ -98,6 +104,37 @@ public final class TestStack
         return stateDirectory.resolve("s3").resolve(bucket);
     }
 
+    /** The object files S3Proxy holds for {@code tenant} in the stack's bucket. */
+    public Set<Path> objectFiles(String tenant)
+    {
+        return objectFiles(environment.get("DEPOT_S3_BUCKET"), tenant);
+    }
+
+    public Set<Path> objectFiles(String bucket, String tenant)
+    {
+        Path directory = bucketDirectory(bucket).resolve("tenants").resolve(tenant);
+        if (!Files.exists(directory)) {
+            return Set.of();
+        }
+        try (Stream<Path> files = Files.walk(directory)) {
+            return files.filter(Files::isRegularFile).collect(Collectors.toSet());
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** S3Proxy's filesystem backend keeps parts of unfinished multipart uploads as stub and part files in the bucket. */
+    public List<Path> pendingMultipartUploads()
+    {
+        try (Stream<Path> files = Files.walk(bucketDirectory())) {
+            return files.filter(Files::isRegularFile).filter(path -> path.getFileName().toString().contains("-stub") || path.toString().contains("multipart")).toList();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A bucket of its own, for tests whose background work must not see other tests' objects. Returns its name. */
     public String createBucket(String prefix)
     {
@@ -170,13 +207,24 @@ public final class TestStack
         }
     }
 
+    /** Runs a scripts/stack command; its output goes to a file, so the timeout holds even if a child keeps the pipe open. */
     private static void run(Path repository, List<String> command)
     {
         try {
-            Process process = new ProcessBuilder(command).directory(repository.toFile()).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes());
-            if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed:\n" + output);
+            Path output = Files.createTempFile("test-stack", ".log");
+            try {
+                Process process = new ProcessBuilder(command).directory(repository.toFile()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+                if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly();
+                    throw new IllegalStateException(String.join(" ", command) + " did not finish within " + COMMAND_TIMEOUT + ":\n" + Files.readString(output));
+                }
+                if (process.exitValue() != 0) {
+                    throw new IllegalStateException(String.join(" ", command) + " failed with " + process.exitValue() + ":\n" + Files.readString(output));
+                }
+            }
+            finally {
+                Files.deleteIfExists(output);
             }
         }
         catch (IOException e) {

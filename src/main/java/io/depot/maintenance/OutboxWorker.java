@@ -1,4 +1,4 @@
-package io.depot.core;
+package io.depot.maintenance;
 
 import io.depot.db.OutboxDao;
 import io.depot.storage.ObjectStore;

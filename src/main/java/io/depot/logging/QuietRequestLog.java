@@ -1,4 +1,4 @@
-package io.depot.health;
+package io.depot.logging;
 
 import ch.qos.logback.access.jetty.RequestLogImpl;
 import org.eclipse.jetty.server.Server;

@@ -1,4 +1,4 @@
-package io.depot.resources;
+package io.depot.auth;
 
 import java.security.Principal;
 import java.util.UUID;

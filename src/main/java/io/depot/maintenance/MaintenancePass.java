@@ -1,4 +1,4 @@
-package io.depot.core;
+package io.depot.maintenance;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,6 +1,5 @@
-package io.depot.health;
+package io.depot.lifecycle;
 
-import io.depot.core.ShutdownState;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.Server;
@@ -8,7 +7,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 
@@ -19,6 +17,9 @@ import static java.util.Objects.requireNonNull;
  * application keeps serving for the drain window while the load balancer notices, and then
  * {@code System.exit(0)} hands over to Jetty's ShutdownThread, which stops the server gracefully
  * within the grace period. The exit status is 0 because the stop was asked for.
+ * Not Dropwizard's delayedShutdownHandler: it flips only dropwizard-health's state (the application
+ * port's /health-check, not the admin /ready the balancer probes) and then lets Jetty stop without
+ * closing the listeners first, so requests on connections accepted meanwhile would get 503s.
  */
 public final class DrainOnTerminate
 {
@@ -28,16 +29,15 @@ public final class DrainOnTerminate
 
     private DrainOnTerminate() {}
 
-    public static void install(ShutdownState shutdown, Duration drainWindow, Clock clock, Server server)
+    public static void install(ShutdownState shutdown, Duration drainWindow, Server server)
     {
         requireNonNull(shutdown, "shutdown is null");
         requireNonNull(drainWindow, "drainWindow is null");
         requireNonNull(server, "server is null");
         Signal.handle(new Signal("TERM"), signal -> {
-            if (shutdown.isDraining()) {
+            if (!shutdown.startDraining()) {
                 return;
             }
-            shutdown.startDraining(clock.instant());
             log.info("SIGTERM: draining for {} s, then stopping", drainWindow.toSeconds());
             Thread stopper = new Thread(() -> {
                 sleep(drainWindow.toMillis());

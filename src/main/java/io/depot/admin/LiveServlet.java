@@ -1,4 +1,4 @@
-package io.depot.health;
+package io.depot.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;

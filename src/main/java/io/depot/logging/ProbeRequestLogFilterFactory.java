@@ -1,4 +1,4 @@
-package io.depot.health;
+package io.depot.logging;
 
 import ch.qos.logback.access.common.spi.IAccessEvent;
 import ch.qos.logback.core.filter.Filter;

@@ -1,6 +1,8 @@
-package io.depot.health;
+package io.depot.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.depot.health.Readiness;
+import io.depot.health.RedisStatus;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 

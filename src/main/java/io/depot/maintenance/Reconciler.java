@@ -1,5 +1,6 @@
-package io.depot.core;
+package io.depot.maintenance;
 
+import io.depot.core.AssetService;
 import io.depot.db.AssetDao;
 import io.depot.db.UploadDao;
 import io.depot.storage.ObjectStore;

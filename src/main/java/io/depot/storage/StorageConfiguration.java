@@ -1,0 +1,117 @@
+package io.depot.storage;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.util.DataSize;
+import io.dropwizard.util.DataSizeUnit;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MaxDuration;
+import io.dropwizard.validation.MinDataSize;
+import io.dropwizard.validation.MinDuration;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+
+import java.util.concurrent.TimeUnit;
+
+import static java.util.Objects.requireNonNullElse;
+
+/**
+ * The S3 bucket that holds the bytes. {@code endpoint} and {@code pathStyle} exist for
+ * S3-compatible servers; on AWS both stay unset and credentials come from the instance profile.
+ */
+public class StorageConfiguration
+{
+    @NotBlank
+    private String bucket;
+
+    @NotBlank
+    private String region = "us-east-1";
+
+    /** Empty means AWS's own endpoint for the region. */
+    @NotNull
+    private String endpoint = "";
+
+    private boolean pathStyle;
+
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+    @MaxDuration(value = 7, unit = TimeUnit.DAYS)
+    private Duration presignTtl = Duration.seconds(300);
+
+    /** Parts of a multipart upload; also the most one upload holds in memory. S3's minimum is 5 MiB. */
+    @NotNull
+    @MinDataSize(value = 5, unit = DataSizeUnit.MEBIBYTES)
+    private DataSize partSize = DataSize.mebibytes(8);
+
+    @JsonProperty
+    public String getBucket()
+    {
+        return bucket;
+    }
+
+    @JsonProperty
+    public void setBucket(String bucket)
+    {
+        this.bucket = bucket;
+    }
+
+    @JsonProperty
+    public String getRegion()
+    {
+        return region;
+    }
+
+    @JsonProperty
+    public void setRegion(String region)
+    {
+        this.region = region;
+    }
+
+    @JsonProperty
+    public String getEndpoint()
+    {
+        return endpoint;
+    }
+
+    @JsonProperty
+    public void setEndpoint(String endpoint)
+    {
+        // An unset variable substitutes to an empty YAML value, which Jackson reads as null.
+        this.endpoint = requireNonNullElse(endpoint, "");
+    }
+
+    @JsonProperty
+    public boolean isPathStyle()
+    {
+        return pathStyle;
+    }
+
+    @JsonProperty
+    public void setPathStyle(boolean pathStyle)
+    {
+        this.pathStyle = pathStyle;
+    }
+
+    @JsonProperty
+    public Duration getPresignTtl()
+    {
+        return presignTtl;
+    }
+
+    @JsonProperty
+    public void setPresignTtl(Duration presignTtl)
+    {
+        this.presignTtl = presignTtl;
+    }
+
+    @JsonProperty
+    public DataSize getPartSize()
+    {
+        return partSize;
+    }
+
+    @JsonProperty
+    public void setPartSize(DataSize partSize)
+    {
+        this.partSize = partSize;
+    }
+}

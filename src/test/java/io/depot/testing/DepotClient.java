@@ -1,0 +1,113 @@
+package io.depot.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import static java.util.Objects.requireNonNull;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The API as one tenant's token uses it, over plain HTTP; and what every test asserts about responses. */
+public final class DepotClient
+{
+    /** Never follows redirects: a download's 302 and its Location are what tests look at. */
+    public static final HttpClient HTTP = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DropwizardAppExtension<?> app;
+    private final String token;
+
+    public DepotClient(DropwizardAppExtension<?> app, String token)
+    {
+        this.app = requireNonNull(app, "app is null");
+        this.token = requireNonNull(token, "token is null");
+    }
+
+    /** A request to the application port carrying this client's bearer token. */
+    public HttpRequest.Builder authorized(String pathAndQuery)
+    {
+        return HttpRequest.newBuilder(DepotServer.uri(app, pathAndQuery)).header("Authorization", "Bearer " + token);
+    }
+
+    public HttpResponse<String> get(String pathAndQuery)
+    {
+        return send(authorized(pathAndQuery).build());
+    }
+
+    /** POSTs {@code content} as a file named {@code filename} (encoded here). */
+    public HttpResponse<String> upload(String filename, String contentType, byte[] content)
+    {
+        return send(uploadRequest(URLEncoder.encode(filename, StandardCharsets.UTF_8).replace("+", "%20"), contentType, content).build());
+    }
+
+    /** An upload whose filename goes into the query as it is, for tests of what a filename may not be. */
+    public HttpRequest.Builder uploadRequest(String encodedFilename, String contentType, byte[] content)
+    {
+        return authorized("/api/v1/assets?filename=" + encodedFilename)
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(content));
+    }
+
+    /** The bytes behind an asset's presigned download URL. */
+    public byte[] download(String id)
+    {
+        URI location = URI.create(get("/api/v1/assets/" + id + "/content").headers().firstValue("Location").orElseThrow());
+        try {
+            return HTTP.send(HttpRequest.newBuilder(location).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static HttpResponse<String> send(HttpRequest request)
+    {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static JsonNode json(HttpResponse<String> response)
+    {
+        try {
+            return JSON.readTree(response.body());
+        }
+        catch (IOException e) {
+            throw new AssertionError("not JSON: " + response.body(), e);
+        }
+    }
+
+    /** The API's error shape: the status, and {"code": status, "message": ...} whose message contains {@code message}. */
+    public static void assertError(HttpResponse<String> response, int status, String message)
+    {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        JsonNode body = json(response);
+        assertThat(body.get("code").asInt()).isEqualTo(status);
+        assertThat(body.get("message").asText()).contains(message);
+    }
+}
