@@ -14,11 +14,23 @@ import jakarta.ws.rs.ext.ExceptionMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Map;
+
 /** The one place where the domain's failures become HTTP statuses. */
 public class DepotExceptionMapper
         implements ExceptionMapper<DepotException>
 {
     private static final Logger log = LoggerFactory.getLogger(DepotExceptionMapper.class);
+
+    // Every kind is a final class, so its exact class finds its status.
+    private static final Map<Class<? extends DepotException>, Integer> STATUSES = Map.of(
+            InvalidInputException.class, 400,
+            NotFoundException.class, 404,
+            ConflictException.class, 409,
+            GoneException.class, 410,
+            TooLargeException.class, 413,
+            UnsupportedContentTypeException.class, 415,
+            DependencyUnavailableException.class, 503);
 
     /** Seconds a client is asked to wait before retrying while a dependency is down. */
     private static final int RETRY_AFTER_SECONDS = 5;
@@ -35,29 +47,12 @@ public class DepotExceptionMapper
         return response.build();
     }
 
-    static int status(DepotException exception)
+    private static int status(DepotException exception)
     {
-        if (exception instanceof InvalidInputException) {
-            return 400;
+        Integer status = STATUSES.get(exception.getClass());
+        if (status == null) {
+            throw new IllegalArgumentException("no status for " + exception.getClass().getName());
         }
-        if (exception instanceof NotFoundException) {
-            return 404;
-        }
-        if (exception instanceof ConflictException) {
-            return 409;
-        }
-        if (exception instanceof GoneException) {
-            return 410;
-        }
-        if (exception instanceof TooLargeException) {
-            return 413;
-        }
-        if (exception instanceof UnsupportedContentTypeException) {
-            return 415;
-        }
-        if (exception instanceof DependencyUnavailableException) {
-            return 503;
-        }
-        throw new IllegalArgumentException("no status for " + exception.getClass().getName());
+        return status;
     }
 }
