@@ -28,6 +28,7 @@ DEPOT_USER="${DEPOT_USER:-depot}"
 DEPOT_JAVA="${DEPOT_JAVA:-java}"
 DEPOT_SYSTEMCTL="${DEPOT_SYSTEMCTL:-systemctl}"
 DEPOT_COLOURS=(blue green)
+DEPOT_AUDIT_LOG="${DEPOT_AUDIT_LOG:-/var/log/depot/audit.log}"
 
 check_colour() {
   [[ " ${DEPOT_COLOURS[*]} " == *" $1 "* ]] || die "unknown colour '$1' (blue or green)"
@@ -38,6 +39,12 @@ colour_admin_port() { check_colour "$1"; lifecycle "${1^^}_ADMIN_PORT"; }
 other_colour() { if [[ "$1" == blue ]]; then echo green; else echo blue; fi; }
 
 release_dir() { printf '%s/releases/%s\n' "$DEPOT_ROOT" "$1"; }
+
+# "MTIME VERSION" of every release on disk, newest first. A download in progress
+# (.incoming-*, see depot-boot) is not a release: it neither counts nor shows.
+releases_newest_first() {
+  find "$DEPOT_ROOT/releases" -mindepth 1 -maxdepth 1 -type d ! -name '.*' -printf '%T@ %f\n' 2>/dev/null | sort -rn
+}
 
 # The live colour is whatever $DEPOT_ROOT/current points at (colours/<colour>).
 live_colour() {
@@ -60,9 +67,13 @@ atomic_symlink() {
   mv -Tf "$link.tmp.$$" "$link"
 }
 
+# Points a colour at a release; colours/<colour>.env names it for the unit, so that every log
+# line the colour writes carries its release (config.yml's additionalFields).
 point_colour() {
   local colour="$1" version="$2"
   mkdir -p "$DEPOT_ROOT/colours"
+  printf 'DEPOT_RELEASE=%s\n' "$version" >"$DEPOT_ROOT/colours/$colour.env.tmp.$$"
+  mv -f "$DEPOT_ROOT/colours/$colour.env.tmp.$$" "$DEPOT_ROOT/colours/$colour.env"
   atomic_symlink "../releases/$version" "$DEPOT_ROOT/colours/$colour"
 }
 
@@ -99,4 +110,14 @@ dump_cds_archive() {
     log "release $version: no class-data-sharing archive ($(tail -n 1 "$tmp/log"))"
   fi
   rm -rf "$tmp"
+}
+
+# audit ACTION FROM TO RESULT STARTED [DETAIL]: one line of the deploy audit log (who, what,
+# when, result), which the CloudWatch agent ships off the host.
+audit() {
+  local action="$1" from="$2" to="$3" result="$4" started="$5" detail="${6:-}"
+  mkdir -p "$(dirname "$DEPOT_AUDIT_LOG")"
+  printf 'time=%s user=%s action=%s from=%s to=%s result=%s duration_s=%s detail="%s"\n' \
+    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${DEPOT_AUDIT_USER:-${SUDO_USER:-$(id -un)}}" \
+    "$action" "${from:-none}" "${to:-none}" "$result" "$(($(date +%s) - started))" "${detail//\"/\'}" >>"$DEPOT_AUDIT_LOG"
 }

@@ -102,6 +102,19 @@ def check_lifecycle(life, report):
                    "HEALTH_CHECK_TIMEOUT_SECONDS must be below HEALTH_CHECK_INTERVAL_SECONDS (a target group rule)")
     report.require(layer, n["MIN_HEALTHY_PERCENTAGE"] <= 100, "MIN_HEALTHY_PERCENTAGE must be at most 100")
     report.require(layer, life["HEALTH_CHECK_PATH"].startswith("/"), "HEALTH_CHECK_PATH must be an absolute path")
+    report.require(layer, 0 <= n.get("SWITCH_MAX_ERROR_PERCENT", 100) <= 5,
+                   "SWITCH_MAX_ERROR_PERCENT must be a whole percentage from 0 to 5 (the gate of every switch)")
+
+
+def check_gate(root, report):
+    layer = "bin/lib/depotctl/warm.sh"
+    path = root / "bin" / "lib" / "depotctl" / "warm.sh"
+    if not path.exists():
+        report.missing(layer, "the file")
+        return
+    report.note(layer, "the switch gate's error bound comes from lifecycle.env")
+    report.require(layer, "lifecycle SWITCH_MAX_ERROR_PERCENT" in path.read_text(),
+                   "the gate no longer reads its error bound from SWITCH_MAX_ERROR_PERCENT")
 
 
 # ------------------------------------------------------------------ CloudFormation
@@ -437,8 +450,38 @@ def check_refresh(root, life, report):
     report.require(layer, int(prefs.get("MaxHealthyPercentage", 0)) > 100,
                    "MaxHealthyPercentage must exceed 100 (launch before terminate)")
     report.require(layer, prefs.get("AutoRollback") is True, "AutoRollback must be on")
+    report.expect(layer, "BakeTime", prefs.get("BakeTime"), life["REFRESH_BAKE_SECONDS"])
+    report.expect(layer, "CheckpointDelay", prefs.get("CheckpointDelay"), life["REFRESH_BAKE_SECONDS"])
+    report.expect(layer, "CheckpointPercentages", prefs.get("CheckpointPercentages"),
+                  [int(life["REFRESH_CHECKPOINT_PERCENT"]), 100])
+    check_alarm_windows(root, life, report)
     report.require(layer, prefs.get("AlarmSpecification", {}).get("Alarms") == ["a", "b"],
                    "the rollback alarms must be passed through")
+
+
+def alarm_window(template, alarm):
+    """Seconds of data an alarm needs before it can fire: period x evaluation periods."""
+    periods = [cfn_value(template, alarm.get("Period"))]
+    periods += [cfn_value(template, m.get("MetricStat", {}).get("Period")) for m in alarm.get("Metrics", [])]
+    period = max(int(p) for p in periods if p is not None)
+    return period * int(cfn_value(template, alarm.get("EvaluationPeriods")))
+
+
+def check_alarm_windows(root, life, report):
+    # The refresh must still be running (checkpoint, bake time) when a rollback alarm can fire.
+    bake = int(life["REFRESH_BAKE_SECONDS"])
+    found = 0
+    for path in sorted((root / "infra").glob("*.yml")):
+        template = yaml.load(path.read_text(), Loader=CfnLoader)
+        for name, resource in template.get("Resources", {}).items():
+            if resource.get("Type") != "AWS::CloudWatch::Alarm":
+                continue
+            found += 1
+            window = alarm_window(template, resource.get("Properties", {}))
+            report.require(f"infra/{path.name} {name}", window <= bake,
+                           f"needs {window} s of data to fire, longer than REFRESH_BAKE_SECONDS ({bake} s):"
+                           " the refresh could end before it rolls back")
+    report.require("infra", found > 0, "no CloudWatch alarm to roll an instance refresh back")
 
 
 def check_workflows(root, life, report):
@@ -475,6 +518,7 @@ def main():
     check_config(root, life, report)
     check_haproxy(root, life, report)
     check_boot_paths(root, report)
+    check_gate(root, report)
     check_refresh(root, life, report)
     check_workflows(root, life, report)
     for failure in report.failures:

@@ -5,8 +5,8 @@ usage() {
   cat <<'USAGE'
 Usage: depotctl VERB [ARGS]   (depotctl VERB --help for details)
 
-  status              live colour, its release, both colours, releases on disk
-  deploy VERSION      start the idle colour on VERSION, warm it, switch nginx, stop the old
+  status              what nginx serves, the live colour, both colours, releases on disk
+  deploy VERSION      start the idle colour on VERSION, gate it, switch nginx, stop the old
   rollback [VERSION]  deploy the previous release (or VERSION) the same way
   releases            releases on disk, newest first, with what points at them
   audit [-n N]        the last N lines of the deploy audit log (default 20)
@@ -16,24 +16,31 @@ Usage: depotctl VERB [ARGS]   (depotctl VERB --help for details)
                       first-time state on a fresh host (no-op when already set)
   cds VERSION         dump VERSION's class-data-sharing archive (kept beside its jar)
   prune               delete old releases, keeping DEPOT_KEEP_RELEASES (5)
+  reconcile [--boot]  finish or undo a switch that was interrupted (every verb that
+                      changes the host does this first; depot-boot at boot)
+  may-run COLOUR      exit 0 when COLOUR may start (the colour units' ExecCondition)
 
 Environment: DEPOT_ROOT, DEPOT_ETC, DEPOT_LIFECYCLE_FILE, DEPOT_NGINX_UPSTREAM_FILE,
 DEPOT_NGINX_TEST_CMD, DEPOT_NGINX_RELOAD_CMD, DEPOT_AUDIT_LOG, DEPOT_LOCK_FILE,
 DEPOT_LOCK_WAIT, DEPOT_KEEP_RELEASES, DEPOT_WARM_SECONDS, DEPOT_WARM_PATHS,
-DEPOT_WARM_TOKEN, DEPOT_SYSTEMCTL, DEPOT_HEALTH_URL.
+DEPOT_HOST_ENV (its DEPOT_SMOKE_TOKEN is the gate's token), DEPOT_INTENT_FILE,
+DEPOT_SYSTEMCTL, DEPOT_HEALTH_URL, DEPOT_CRASH_AT (tests: SIGKILL after that step).
 USAGE
 }
 
 verb_help() {
   case "$1" in
-    status) echo "Usage: depotctl status   show the live colour, both colours and the releases on disk" ;;
+    status) echo "Usage: depotctl status   what nginx's health port serves, the live colour, both colours, an interrupted switch, the releases" ;;
     deploy) cat <<'H'
 Usage: depotctl deploy VERSION
-Points the idle colour at releases/VERSION (sha256 verified), starts it, waits up to
-READY_TIMEOUT_SECONDS for its admin /ready, warms it for DEPOT_WARM_SECONDS on loopback,
-rewrites the nginx include atomically, tests and reloads nginx, checks /version on the
-health port, then stops the old colour (which drains). If the new colour never gets
-ready nothing switches, it is stopped, and the exit status is 1.
+Finishes or undoes an interrupted switch first. Records its intent, points the idle colour
+at releases/VERSION (sha256 verified), starts it, waits up to READY_TIMEOUT_SECONDS for its
+admin /ready, then gates it on loopback with the host's smoke token: one round of upload,
+read, download and delete, and DEPOT_WARM_SECONDS of warm-up whose failed share must stay
+within SWITCH_MAX_ERROR_PERCENT. Then it commits (current), rewrites the nginx include
+atomically, tests and reloads nginx, checks /version on the health port, records previous
+and stops the old colour (which drains). If the new colour never gets ready or fails the
+gate, nothing switches, it is stopped, and the exit status is 1.
 H
       ;;
     rollback) echo "Usage: depotctl rollback [VERSION]   deploy the previous release (default) or VERSION" ;;
@@ -43,6 +50,8 @@ H
     run) echo "Usage: depotctl run VERSION COMMAND...   e.g. depotctl run 1.4.0 db migrate (config path appended)" ;;
     init) echo "Usage: depotctl init [--colour blue|green] [VERSION]   first-time live colour, release and nginx include" ;;
     cds) echo "Usage: depotctl cds VERSION   dump releases/VERSION/depot.jsa from a training run (no-op if present)" ;;
+    reconcile) echo "Usage: depotctl reconcile [--boot]   finish a switch that had committed, undo one that had not; --boot: files only" ;;
+    may-run) echo "Usage: depotctl may-run COLOUR   exit 0 when COLOUR is live or being switched to" ;;
     prune) echo "Usage: depotctl prune   keep the newest DEPOT_KEEP_RELEASES releases, never the live or previous one" ;;
   esac
 }

@@ -11,7 +11,7 @@ prune() {
     [[ "$version" == "$previous" || "$version" == "$blue" || "$version" == "$green" ]] && continue
     rm -rf "$(release_dir "$version")"
     log "pruned release $version"
-  done < <(find "$DEPOT_ROOT/releases" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %f\n' 2>/dev/null | sort -rn)
+  done < <(releases_newest_first)
 }
 
 cmd_prune() {

@@ -7,15 +7,9 @@ with_lock() {
   mkdir -p "$(dirname "$DEPOT_LOCK_FILE")"
   exec 9>>"$DEPOT_LOCK_FILE"
   flock -w "$DEPOT_LOCK_WAIT" 9 || die "another depotctl deploy or rollback holds $DEPOT_LOCK_FILE"
+  # Holding the lock, an intent on disk is one whose depotctl died: settle it first.
+  reconcile
   "$@"
-}
-
-audit() {
-  local action="$1" from="$2" to="$3" result="$4" started="$5" detail="${6:-}"
-  mkdir -p "$(dirname "$DEPOT_AUDIT_LOG")"
-  printf 'time=%s user=%s action=%s from=%s to=%s result=%s duration_s=%s detail="%s"\n' \
-    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${DEPOT_AUDIT_USER:-${SUDO_USER:-$(id -un)}}" \
-    "$action" "${from:-none}" "$to" "$result" "$(($(date +%s) - started))" "$detail" >>"$DEPOT_AUDIT_LOG"
 }
 
 wait_ready() {
@@ -70,9 +64,12 @@ verify_served() {
   return 1
 }
 
-# The switch itself; deploy and rollback differ only in how VERSION is chosen.
+# The switch itself; deploy and rollback differ only in how VERSION is chosen. The order is
+# the one a crash cannot break (see intent.sh): intent, idle colour up and gated, commit
+# (`current`), nginx, `previous`, old colour stopped, intent cleared. DEPOT_CRASH_AT names a
+# step after which the proving ground kills depotctl.
 switch_to() {
-  local action="$1" version="$2" started live idle from old_include
+  local action="$1" version="$2" started live idle from why
   started="$(date +%s)"
   live="$(live_colour)"
   [[ -n "$live" ]] || die "no live colour: run depotctl init first"
@@ -87,41 +84,51 @@ switch_to() {
   idle="$(other_colour "$live")"
   log "$action $version: $live ($from) -> $idle"
 
+  intent_write "$action" "$live" "$idle" "$from" "$version"
+  crash_point intent-recorded
   systemctl_ stop "$(unit "$idle")"
   systemctl_ reset-failed "$(unit "$idle")" 2>/dev/null || true
   point_colour "$idle" "$version"
   # A failed start is not the end: the unit restarts on failure, and wait_ready gives up only
   # when systemd does (failed state) or the ready timeout passes.
   systemctl_ start "$(unit "$idle")" || log "$(unit "$idle") did not start; waiting for systemd to restart it"
-  if ! wait_ready "$idle"; then
-    systemctl_ stop "$(unit "$idle")" || true
-    audit "$action" "$from" "$version" failed "$started" "$idle never ready"
-    die "$idle on $version never got ready; nothing switched"
-  fi
-  warm "$idle"
-
-  old_include="$(cat "$DEPOT_NGINX_UPSTREAM_FILE" 2>/dev/null || true)"
-  write_include "$DEPOT_NGINX_UPSTREAM_FILE" "$(include_for "$idle")"
-  if ! nginx_apply || ! verify_served "$version"; then
-    write_include "$DEPOT_NGINX_UPSTREAM_FILE" "$old_include"
-    nginx_apply || log "restoring nginx for $live failed too"
-    systemctl_ stop "$(unit "$idle")" || true
-    audit "$action" "$from" "$version" failed "$started" "nginx switch"
-    die "nginx did not switch to $idle; $live stays live"
-  fi
+  wait_ready "$idle" || abandon "$action" "$from" "$version" "$started" "$idle" "$idle never ready"
+  crash_point idle-ready
+  why="$(gate "$idle")" || abandon "$action" "$from" "$version" "$started" "$idle" "gate: $why"
+  crash_point gated
 
   atomic_symlink "colours/$idle" "$DEPOT_ROOT/current"
+  durable "$DEPOT_ROOT"
+  crash_point committed
+  write_include "$DEPOT_NGINX_UPSTREAM_FILE" "$(include_for "$idle")"
+  if ! nginx_apply || ! verify_served "$version"; then
+    atomic_symlink "colours/$live" "$DEPOT_ROOT/current"
+    write_include "$DEPOT_NGINX_UPSTREAM_FILE" "$(include_for "$live")"
+    nginx_apply || log "restoring nginx for $live failed too"
+    abandon "$action" "$from" "$version" "$started" "$idle" "nginx switch"
+  fi
+  crash_point nginx-switched
   [[ -z "$from" ]] || atomic_symlink "releases/$from" "$DEPOT_ROOT/previous"
-  systemctl_ enable --quiet "$(unit "$idle")"
-  systemctl_ disable --quiet "$(unit "$live")" || true
+  crash_point previous-recorded
   # nginx's old workers finish their requests meanwhile; the old colour
   # keeps serving through its drain window after SIGTERM.
   log "stopping $live (drains)"
   systemctl_ stop "$(unit "$live")"
+  crash_point old-stopped
+  intent_clear
   prune
   audit "$action" "$from" "$version" ok "$started" "$idle live"
   log "$version is live on $idle"
   echo "switched: $version live on $idle"
+}
+
+# abandon ACTION FROM VERSION STARTED IDLE WHY: nothing switched; the idle colour stops.
+abandon() {
+  local action="$1" from="$2" version="$3" started="$4" idle="$5" why="$6"
+  systemctl_ stop "$(unit "$idle")" || true
+  intent_clear
+  audit "$action" "$from" "$version" failed "$started" "$why"
+  die "$idle on $version: $why; nothing switched"
 }
 
 cmd_deploy() {

@@ -1,25 +1,84 @@
 # shellcheck shell=bash
-# depotctl: warm-up of a colour before it takes traffic.
+# depotctl: the functional gate of a colour before it takes traffic: one smoke round of the
+# real API (upload, read, download, delete), then a warm-up that fails the switch when more
+# than SWITCH_MAX_ERROR_PERCENT (lifecycle.env) of its requests fail. Both run on loopback
+# against the idle colour with the host's smoke token (DEPOT_SMOKE_TOKEN in depot.env,
+# written at boot from SSM or by Ansible, never baked), for a tenant of its own.
 
-# Synthetic requests on loopback so that the JIT has compiled the hot paths
-# before the colour takes real traffic.
+DEPOT_SMOKE_FILENAME="depot-smoke.txt"
+
+# The smoke token from depot.env (its quoting as env_line writes it, or none).
+smoke_token() {
+  local value
+  value="$(sed -n 's/^DEPOT_SMOKE_TOKEN=//p' "$DEPOT_HOST_ENV" 2>/dev/null | tail -n 1)"
+  value="${value#\'}" value="${value%\'}" value="${value#\"}" value="${value%\"}"
+  printf '%s' "$value"
+}
+
+# A curl config file (0600) carrying the token, so it never shows in a process list.
+auth_config() {
+  local file
+  file="$(mktemp)"
+  printf 'header = "Authorization: Bearer %s"\n' "$1" >"$file"
+  printf '%s\n' "$file"
+}
+
+# smoke BASE AUTH_CONFIG: upload, read, download (302), delete; prints what failed.
+smoke() {
+  local base="$1" auth="$2" answer code id
+  answer="$(curl -s --max-time 10 --config "$auth" -H 'Content-Type: text/plain' \
+    --data-binary "depot smoke $(date -u +%FT%TZ)" -w '\n%{http_code}' \
+    "$base/api/v1/assets?filename=$DEPOT_SMOKE_FILENAME" || true)"
+  code="${answer##*$'\n'}"
+  [[ "$code" == 201 ]] || { echo "upload answered ${code:-nothing}"; return 1; }
+  id="$(sed -n 's/.*"id" *: *"\([0-9a-f-]*\)".*/\1/p' <<<"${answer%$'\n'*}")"
+  [[ -n "$id" ]] || { echo "upload answered without an id"; return 1; }
+  code="$(curl -s -o /dev/null --max-time 5 --config "$auth" -w '%{http_code}' "$base/api/v1/assets/$id" || true)"
+  [[ "$code" == 200 ]] || { echo "read answered $code"; return 1; }
+  code="$(curl -s -o /dev/null --max-time 5 --config "$auth" -w '%{http_code}' "$base/api/v1/assets/$id/content" || true)"
+  [[ "$code" == 302 ]] || { echo "download answered $code"; return 1; }
+  code="$(curl -s -o /dev/null --max-time 5 --config "$auth" -X DELETE -w '%{http_code}' "$base/api/v1/assets/$id" || true)"
+  [[ "$code" == 204 ]] || { echo "delete answered $code"; return 1; }
+}
+
+# warm BASE AUTH_CONFIG: requests for DEPOT_WARM_SECONDS so the JIT compiles the hot paths;
+# prints "TOTAL ERRORS OK" (errors: 5xx and no answer; 429 from the rate limit is neither).
 warm() {
-  local colour="$1" base cfg deadline path total=0 errors=0 codes
-  ((DEPOT_WARM_SECONDS > 0)) || return 0
-  base="http://127.0.0.1:$(colour_app_port "$colour")"
+  local base="$1" auth="$2" cfg deadline path total=0 errors=0 ok=0 codes
   cfg="$(mktemp)"
+  cat "$auth" >"$cfg"
   for _ in $(seq 100); do
     for path in $DEPOT_WARM_PATHS; do
       printf 'url = "%s%s"\noutput = "/dev/null"\n' "$base" "$path" >>"$cfg"
     done
   done
-  [[ -z "$DEPOT_WARM_TOKEN" ]] || printf 'header = "Authorization: Bearer %s"\n' "$DEPOT_WARM_TOKEN" >>"$cfg"
   deadline=$(($(date +%s) + DEPOT_WARM_SECONDS))
   while (($(date +%s) < deadline)); do
     codes="$(curl -s --no-progress-meter --parallel --parallel-max 4 --max-time 5 -w '%{http_code}\n' --config "$cfg" 2>/dev/null || true)"
-    total=$((total + $(grep -c . <<<"$codes")))
+    total=$((total + $(grep -c . <<<"$codes" || true)))
     errors=$((errors + $(grep -c -E '^(5..|000)$' <<<"$codes" || true)))
+    ok=$((ok + $(grep -c -E '^[23]..$' <<<"$codes" || true)))
   done
   rm -f "$cfg"
-  log "warmed $colour: $total requests in ${DEPOT_WARM_SECONDS}s, $errors errors"
+  echo "$total $errors $ok"
+}
+
+# gate COLOUR: 0 when the colour passes; otherwise prints why and returns 1.
+gate() {
+  local colour="$1" base token auth why="" total errors ok bound
+  base="http://127.0.0.1:$(colour_app_port "$colour")"
+  bound="$(lifecycle SWITCH_MAX_ERROR_PERCENT)"
+  token="$(smoke_token)"
+  [[ -n "$token" ]] || { echo "no DEPOT_SMOKE_TOKEN in $DEPOT_HOST_ENV"; return 1; }
+  auth="$(auth_config "$token")"
+  if ! why="$(smoke "$base" "$auth")"; then
+    rm -f "$auth"
+    echo "smoke round: $why"
+    return 1
+  fi
+  read -r total errors ok < <(warm "$base" "$auth")
+  rm -f "$auth"
+  log "gate $colour: smoke round passed; warm-up $total requests in ${DEPOT_WARM_SECONDS}s, $errors errors (bound $bound%)"
+  ((total == 0 || errors * 100 <= total * bound)) || { echo "warm-up: $errors of $total requests failed (bound $bound%)"; return 1; }
+  ((total == 0 || ok > 0)) || { echo "warm-up: none of $total requests succeeded"; return 1; }
 }
