@@ -36,9 +36,42 @@ depot_cli() {
     )
 }
 
-# Prints a fresh API token for the load generator.
+# token_create [TENANT]: prints a fresh API token (by default for the load generator's tenant).
 token_create() {
-    depot_cli token create --tenant e2e --name "load-$$" 2>>"$E2E_STATE/log/cli.log" | tail -n 1
+    depot_cli token create --tenant "${1:-e2e}" --name "${1:-load}-$$" 2>>"$E2E_STATE/log/cli.log" | tail -n 1
+}
+
+# The hosts' smoke token (depotctl's gate), for a tenant of its own: it reaches hosts in
+# depot.env, as the SSM stand-in's secrets do, never in an image. Needs the schema.
+smoke_token_add() {
+    local token
+    token="$(token_create depot-smoke)"
+    [[ -n "$token" ]] || die "could not create the smoke token (see $E2E_STATE/log/cli.log)"
+    echo "DEPOT_SMOKE_TOKEN=$token" >>"$E2E_HOST_ENV"
+}
+
+# break_api VERSION: a build of VERSION that gets ready but answers 500 to every
+# authenticated API request: the class the authentication filter loads after a token
+# lookup is left out, as a broken build would (readiness never touches it).
+break_api() {
+    local jar="$E2E_RELEASES/$1/depot.jar"
+    "$E2E_PYTHON" - "$jar" "io/depot/resources/AuthenticationFilter\$1.class" <<'PY'
+import os, sys, zipfile
+path, drop = sys.argv[1:3]
+with zipfile.ZipFile(path) as src, zipfile.ZipFile(path + ".new", "w", zipfile.ZIP_DEFLATED) as dst:
+    names = src.namelist()
+    assert drop in names, drop + " is not in the jar"
+    for info in src.infolist():
+        if info.filename != drop:
+            dst.writestr(info, src.read(info.filename))
+os.replace(path + ".new", path)
+PY
+    (cd "$(dirname "$jar")" && sha256sum depot.jar | cut -d' ' -f1 >depot.jar.sha256)
+}
+
+# corrupt_release VERSION: a published jar whose bytes do not match its checksum.
+corrupt_release() {
+    printf 'corrupted in transit' >>"$E2E_RELEASES/$1/depot.jar"
 }
 
 # Serves $E2E_RELEASES (jars, checksums, the release pointer) to the hosts.
