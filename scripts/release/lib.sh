@@ -21,8 +21,9 @@ stack_output() {
     --query "Stacks[0].Outputs[?OutputKey=='$key'].OutputValue" --output text
 }
 
-# Instance-refresh preferences: warm-up and healthy bounds from lifecycle.env; launch before
-# terminate (max > 100); roll back on failure or on any of the alarms ($1, comma-separated).
+# Instance-refresh preferences: warm-up, healthy bounds, checkpoint and bake time from
+# lifecycle.env; launch before terminate (max > 100); roll back on failure or on any of the
+# alarms ($1, comma-separated), which the checkpoint and bake time give time to fire.
 refresh_preferences() {
   local alarms=$1
   load_lifecycle "${DEPOT_LIFECYCLE_FILE:-$REPO_ROOT/lifecycle.env}"
@@ -30,7 +31,10 @@ refresh_preferences() {
     --argjson warmup "$INSTANCE_WARMUP_SECONDS" \
     --argjson min "$MIN_HEALTHY_PERCENTAGE" \
     --argjson max "$((MIN_HEALTHY_PERCENTAGE * 2))" \
+    --argjson bake "$REFRESH_BAKE_SECONDS" \
+    --argjson checkpoint "$REFRESH_CHECKPOINT_PERCENT" \
     '{InstanceWarmup: $warmup, MinHealthyPercentage: $min, MaxHealthyPercentage: $max,
+      CheckpointPercentages: [$checkpoint, 100], CheckpointDelay: $bake, BakeTime: $bake,
       SkipMatching: false, AutoRollback: true,
       AlarmSpecification: {Alarms: ($alarms | split(",") | map(select(length > 0)))}}'
 }
