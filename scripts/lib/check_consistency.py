@@ -106,6 +106,39 @@ def check_lifecycle(life, report):
                    "SWITCH_MAX_ERROR_PERCENT must be a whole percentage from 0 to 5 (the gate of every switch)")
 
 
+def check_logs(root, report):
+    """The log groups the CloudWatch agent writes exist in the stack, with retention, and the
+    instance role may write exactly there."""
+    layer = "ansible/roles/cloudwatch"
+    role = root / "ansible" / "roles" / "cloudwatch"
+    infra = root / "infra" / "depot.yml"
+    if not (role / "templates" / "amazon-cloudwatch-agent.json.j2").exists() or not infra.exists():
+        report.missing(layer, "the agent configuration or infra/depot.yml")
+        return
+    report.note(layer, "log groups of the agent, the stack and the instance role agree")
+    defaults = yaml.safe_load((role / "defaults" / "main.yml").read_text())
+    placeholder = defaults.get("depot_cloudwatch_log_prefix", "")
+    text = (role / "templates" / "amazon-cloudwatch-agent.json.j2").read_text()
+    # At boot the placeholder becomes DEPOT_SSM_PREFIX, which the user data sets to /depot/<env>.
+    shipped = {name.replace("{{ depot_cloudwatch_log_prefix }}", "/depot/${EnvironmentName}")
+               for name in re.findall(r'"log_group_name":\s*"([^"]+)"', text)}
+    report.require(layer, bool(shipped) and placeholder.startswith("@"), "no log groups, or no placeholder for the prefix")
+    template = yaml.load(infra.read_text(), Loader=CfnLoader)
+    groups = {}
+    for name, resource in template.get("Resources", {}).items():
+        if resource.get("Type") == "AWS::Logs::LogGroup":
+            props = resource.get("Properties", {})
+            groups[props.get("LogGroupName", {}).get("Fn::Sub")] = (name, props)
+    granted = json.dumps(template.get("Resources", {}).get("InstanceRole", {}))
+    for group in sorted(shipped):
+        report.require(layer, group in groups, f"the agent writes to {group}, which infra/depot.yml does not create")
+        if group in groups:
+            name, props = groups[group]
+            report.require("infra/depot.yml", bool(props.get("RetentionInDays")), f"{name} has no retention")
+            report.require("infra/depot.yml", "${%s.Arn}:*" % name in granted,
+                           f"the instance role may not write to {name} ({group})")
+
+
 def check_gate(root, report):
     layer = "bin/lib/depotctl/warm.sh"
     path = root / "bin" / "lib" / "depotctl" / "warm.sh"
@@ -519,6 +552,7 @@ def main():
     check_haproxy(root, life, report)
     check_boot_paths(root, report)
     check_gate(root, report)
+    check_logs(root, report)
     check_refresh(root, life, report)
     check_workflows(root, life, report)
     for failure in report.failures:
