@@ -51,11 +51,12 @@ smoke_token_add() {
 }
 
 # break_api VERSION: a build of VERSION that gets ready but answers 500 to every API request
-# with a well-formed token: the DAO the authenticator loads for its token lookup is left out,
-# as a broken build would (start-up and readiness never load it).
+# with a bearer token: the token helper the authenticator calls first is left out, as a
+# broken build would (start-up, readiness and the check command never load it; tried by hand:
+# ready in ~30 s, an upload answers 500).
 break_api() {
     local jar="$E2E_RELEASES/$1/depot.jar"
-    "$E2E_PYTHON" - "$jar" io/depot/db/TokenDao.class <<'PY'
+    "$E2E_PYTHON" - "$jar" io/depot/core/ApiTokens.class <<'PY'
 import os, sys, zipfile
 path, drop = sys.argv[1:3]
 with zipfile.ZipFile(path) as src, zipfile.ZipFile(path + ".new", "w", zipfile.ZIP_DEFLATED) as dst:
