@@ -56,6 +56,9 @@ stop_pidfile() {
 # A release version: what a directory name, an SSM value and a tag can all carry.
 valid_version() { [[ "$1" =~ ^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$ ]]; }
 
+# A jar's sha256 as the release pointer carries it: 64 lower-case hex digits.
+valid_sha256() { [[ "$1" =~ ^[0-9a-f]{64}$ ]]; }
+
 # load_lifecycle FILE: exports every KEY=VALUE of lifecycle.env, the one source of the timings
 # and ports. The file is read, never sourced: a host must not execute what a file says.
 LIFECYCLE_FILE=""

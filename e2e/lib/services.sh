@@ -158,5 +158,6 @@ PY
     chmod 600 "$file"
 }
 
-# set_pointer VERSION: the release the fleet is meant to run (the deploy workflow's SSM parameter).
-set_pointer() { echo "$1" >"$E2E_RELEASES/pointer"; }
+# set_pointer VERSION: the release the fleet is meant to run and its jar's sha256 (the deploy
+# workflow's SSM parameter, "VERSION SHA256").
+set_pointer() { echo "$1 $(release_sha256 "$1")" >"$E2E_RELEASES/pointer"; }

@@ -21,6 +21,18 @@ stack_output() {
     --query "Stacks[0].Outputs[?OutputKey=='$key'].OutputValue" --output text
 }
 
+# The sha256 of a release as the environment's pointer ("VERSION SHA256") last carried it:
+# a rollback trusts what the pointer said when that release went out, not the bucket.
+pointer_sha256() {
+  local env=$1 version=$2 value sha256=''
+  while read -r value; do
+    [[ $value == "$version "* ]] && sha256=${value#"$version "}
+  done < <(aws ssm get-parameter-history --name "$(ssm_prefix "$env")/release" \
+    --query 'Parameters[].Value' --output text | tr '\t' '\n')
+  valid_sha256 "$sha256" || die "the $env release pointer never carried $version with a sha256"
+  echo "$sha256"
+}
+
 # Instance-refresh preferences: warm-up, healthy bounds, checkpoint and bake time from
 # lifecycle.env; launch before terminate (max > 100); roll back on failure or on any of the
 # alarms ($1, comma-separated), which the checkpoint and bake time give time to fire.
