@@ -4,7 +4,11 @@ so that shellcheck can read them. `${{ ... }}` expressions become underscores of
 length (as actionlint does): the runner substitutes them before bash sees the script.
 
 Usage: workflow_runs.py OUT_DIR WORKFLOW...
+       workflow_runs.py --no-expressions WORKFLOW...
 Prints one line per file written: "<file>\t<workflow>:<job>:<step>".
+--no-expressions prints every `run:` body that holds a `${{ ... }}` expression and exits 1
+if there is one: the runner pastes an expression into the script before the shell parses it,
+so a tag name, an input or a step output would run as code. Pass values through `env:`.
 """
 import pathlib
 import re
@@ -30,7 +34,22 @@ def run_steps(workflow):
                 yield job_id, label, step.get("shell", job_shell), step["run"]
 
 
+def expressions_in_runs(paths):
+    """Prints each run body's expressions; returns how many run bodies hold one."""
+    found = 0
+    for path in paths:
+        workflow = yaml.safe_load(pathlib.Path(path).read_text()) or {}
+        for job_id, label, _shell, body in run_steps(workflow):
+            pasted = EXPRESSION.findall(body)
+            if pasted:
+                found += 1
+                print(f"{path}:{job_id}:{label}: {', '.join(pasted)} in a run: body; pass it through env:")
+    return found
+
+
 def main(argv):
+    if len(argv) >= 3 and argv[1] == "--no-expressions":
+        return 1 if expressions_in_runs(argv[2:]) else 0
     if len(argv) < 3 or argv[1] == "--help":
         print(__doc__.strip())
         return 0 if len(argv) > 1 and argv[1] == "--help" else 2
