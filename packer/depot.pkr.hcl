@@ -54,7 +54,13 @@ variable "root_volume_throughput" {
 variable "kms_key_id" {
   type        = string
   default     = ""
-  description = "KMS key for the root volume and the image (empty: the account's EBS default key)."
+  description = "KMS key of the root volume, and so of the image's snapshot (empty: the account's EBS default key)."
+}
+
+variable "security_group_id" {
+  type        = string
+  default     = ""
+  description = "Security group of the build instance: infra/account.yml's BakeSecurityGroupId (the bake role creates none)."
 }
 
 variable "ssh_host" {
@@ -94,8 +100,9 @@ source "amazon-ebs" "depot" {
   subnet_id     = var.subnet_id
   ssh_username  = "admin"
   ami_name      = "depot-${var.version}-${local.stamp}"
-  encrypt_boot  = true
-  kms_key_id    = var.kms_key_id
+  # The root volume is encrypted at launch, so the image's snapshot is too: no encrypted copy
+  # (encrypt_boot) that would need the bake role to deregister and delete images.
+  security_group_id = var.security_group_id
 
   source_ami_filter {
     owners      = ["136693071363"]
@@ -121,7 +128,9 @@ source "amazon-ebs" "depot" {
 
   tags          = local.tags
   snapshot_tags = local.tags
-  run_tags      = merge(local.tags, { Name = "depot-bake-${var.version}" })
+  # Tagged at launch: the bake role may only launch, stop, image and terminate what carries it.
+  run_tags        = merge(local.tags, { Name = "depot-bake-${var.version}", "depot:bake" = "true" })
+  run_volume_tags = merge(local.tags, { "depot:bake" = "true" })
 }
 
 source "null" "local" {

@@ -40,3 +40,16 @@ shell_files() {
     if [[ $file == *.sh ]] || head -n 1 "$root/$file" | grep -qE '^#!.*\b(ba)?sh\b'; then echo "$file"; fi
   done < <(repo_files "$root")
 }
+
+# Installs the npm tool pinned in tools/NAME (package.json and its lock file) into
+# build/tools/NAME (git-ignored) with `npm ci`, again only when the lock file changed; prints
+# the directory. Needs node and npm (require_packages node:nodejs npm:npm).
+npm_tool() {
+  local source=$REPO_ROOT/tools/$1 target=$REPO_ROOT/build/tools/$1
+  if ! cmp -s "$source/package-lock.json" "$target/package-lock.json" || [[ ! -d $target/node_modules ]]; then
+    mkdir -p "$target"
+    cp "$source/package.json" "$source/package-lock.json" "$target/"
+    npm ci --prefix "$target" --ignore-scripts --no-audit --no-fund --loglevel=error >&2
+  fi
+  echo "$target"
+}
