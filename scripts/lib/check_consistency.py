@@ -21,25 +21,7 @@ import tempfile
 
 import yaml
 
-
-class CfnLoader(yaml.SafeLoader):
-    """Reads CloudFormation YAML: every short-form tag (!Ref, !Sub, ...) becomes {"Fn": value}."""
-
-
-def _cfn_tag(loader, tag_suffix, node):
-    name = "Ref" if tag_suffix == "Ref" else f"Fn::{tag_suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-        if tag_suffix == "GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {name: value}
-
-
-CfnLoader.add_multi_constructor("!", _cfn_tag)
+import cfn_yaml
 
 
 class Report:
@@ -123,7 +105,7 @@ def check_logs(root, report):
     shipped = {name.replace("{{ depot_cloudwatch_log_prefix }}", "/depot/${EnvironmentName}")
                for name in re.findall(r'"log_group_name":\s*"([^"]+)"', text)}
     report.require(layer, bool(shipped) and placeholder.startswith("@"), "no log groups, or no placeholder for the prefix")
-    template = yaml.load(infra.read_text(), Loader=CfnLoader)
+    template = cfn_yaml.load(infra.read_text())
     groups = {}
     for name, resource in template.get("Resources", {}).items():
         if resource.get("Type") == "AWS::Logs::LogGroup":
@@ -168,7 +150,7 @@ def check_infra(root, life, report):
         report.missing(layer, "the file")
         return
     report.note(layer, "target group, group, launch template, security groups against lifecycle.env")
-    template = yaml.load(path.read_text(), Loader=CfnLoader)
+    template = cfn_yaml.load(path.read_text())
     resources = template["Resources"]
 
     def of_type(kind):
@@ -505,7 +487,7 @@ def check_alarm_windows(root, life, report):
     bake = int(life["REFRESH_BAKE_SECONDS"])
     found = 0
     for path in sorted((root / "infra").glob("*.yml")):
-        template = yaml.load(path.read_text(), Loader=CfnLoader)
+        template = cfn_yaml.load(path.read_text())
         for name, resource in template.get("Resources", {}).items():
             if resource.get("Type") != "AWS::CloudWatch::Alarm":
                 continue

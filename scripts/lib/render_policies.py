@@ -17,7 +17,7 @@ import pathlib
 import re
 import sys
 
-import yaml
+import cfn_yaml
 
 ACCOUNT = "111122223333"
 REGION = "eu-west-1"
@@ -25,26 +25,6 @@ PARTITION = "aws"
 REPOSITORY = "acme/depot"
 ARTIFACTS_BUCKET = "depot-artifacts"
 ENVIRONMENTS = ("staging", "production")
-
-
-class CfnLoader(yaml.SafeLoader):
-    """Short-form tags (!Ref, !Sub, ...) become their long form ({"Fn::Sub": ...})."""
-
-
-def _cfn_tag(loader, suffix, node):
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {name: value}
-
-
-CfnLoader.add_multi_constructor("!", _cfn_tag)
 
 
 def short_id(*parts):
@@ -56,7 +36,7 @@ class Stack:
 
     def __init__(self, name, path, parameters, exports):
         self.name = name
-        self.template = yaml.load(path.read_text(), Loader=CfnLoader)
+        self.template = cfn_yaml.load(path.read_text())
         self.resources = self.template.get("Resources", {})
         self.exports = exports
         self.parameters = {}

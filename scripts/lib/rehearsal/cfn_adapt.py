@@ -10,15 +10,13 @@ Usage: cfn_adapt.py TEMPLATE OUT_TEMPLATE OUT_REPORT_JSON
 Needs the image's Python (moto, PyYAML). Prints one line per change.
 """
 import json
-import pathlib
+import os
 import re
 import sys
 
-import yaml
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import cfn_yaml  # noqa: E402 (scripts/lib/cfn_yaml.py)
 from moto.cloudformation.parsing import get_model_map
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from check_consistency import CfnLoader  # noqa: E402  (the one reader of CloudFormation YAML)
 
 
 PORTS = {"postgres": 5432, "redis": 6379}
@@ -94,7 +92,7 @@ def main(argv):
         return 0 if len(argv) > 1 and argv[1] == "--help" else 2
     source, out_template, out_report = argv[1:]
     with open(source) as handle:
-        template = yaml.load(handle, Loader=CfnLoader)
+        template = cfn_yaml.load(handle.read())
     original = json.loads(json.dumps(template.get("Resources", {})))
     template, dropped, placeholders = adapt(template)
     with open(out_template, "w") as handle:
