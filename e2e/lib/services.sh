@@ -158,6 +158,10 @@ PY
     chmod 600 "$file"
 }
 
-# set_pointer VERSION: the release the fleet is meant to run and its jar's sha256 (the deploy
-# workflow's SSM parameter, "VERSION SHA256").
-set_pointer() { echo "$1 $(release_sha256 "$1")" >"$E2E_RELEASES/pointer"; }
+# set_pointer VERSION [SHA256]: the release the fleet is meant to run and its jar's sha256 (the
+# deploy workflow's SSM parameter, "VERSION SHA256"); SHA256 defaults to the release's own.
+set_pointer() {
+    local sha256="${2:-}"
+    [[ -n "$sha256" ]] || sha256="$(release_sha256 "$1")"
+    echo "$1 $sha256" >"$E2E_RELEASES/pointer"
+}
