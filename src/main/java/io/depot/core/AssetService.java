@@ -142,7 +142,7 @@ public class AssetService
     public URI downloadUrl(String tenant, UUID id)
     {
         Asset asset = find(tenant, id).orElseThrow(() -> notFound(id));
-        return storage(() -> objects.presignGet(objectKey(tenant, id), asset.contentType(), ContentDisposition.attachment(asset.filename())));
+        return storage(() -> objects.presignGet(objectKey(tenant, id), MediaTypes.forDownload(asset.contentType()), ContentDisposition.attachment(asset.filename())));
     }
 
     /** Removes the row and records the object for deletion in one transaction, then deletes the object. */

@@ -10,6 +10,10 @@ import static java.util.Objects.requireNonNull;
 /** The keyset position after which the next page starts: (createdAt, id) of the last item seen. */
 public record Cursor(Instant createdAt, UUID id)
 {
+    // Creation times PostgreSQL can hold; anything else would reach it as a value it refuses (a 5xx).
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
     public Cursor
     {
         requireNonNull(createdAt, "createdAt is null");
@@ -30,7 +34,11 @@ public record Cursor(Instant createdAt, UUID id)
             int separator = plain.indexOf(':');
             long micros = Long.parseLong(plain.substring(0, separator));
             UUID id = UUID.fromString(plain.substring(separator + 1));
-            return new Cursor(Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L), id);
+            Instant createdAt = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+            if (createdAt.isBefore(EARLIEST) || createdAt.isAfter(LATEST)) {
+                throw new IllegalArgumentException("outside the range of a creation time");
+            }
+            return new Cursor(createdAt, id);
         }
         catch (RuntimeException e) {
             throw new InvalidInputException("cursor is not one this API returned");

@@ -29,11 +29,26 @@ public final class Filenames
             if (Character.isISOControl(character)) {
                 throw new InvalidInputException("filename may not contain control characters (found U+%04X at position %d)".formatted((int) character, index));
             }
+            if (invisible(character)) {
+                throw new InvalidInputException("filename may not contain invisible or direction-changing characters (found U+%04X at position %d)"
+                        .formatted((int) character, index));
+            }
             if (Character.isSurrogate(character) && !validSurrogatePair(filename, index)) {
                 throw new InvalidInputException("filename is not valid Unicode");
             }
         }
         return filename;
+    }
+
+    /**
+     * Format characters (bidi overrides and isolates U+202A-U+202E, U+2066-U+2069, zero-width
+     * U+200B-U+200F, U+2060-U+2064, U+FEFF, ...) and line or paragraph separators: they make
+     * "evil\u202Etxt.exe" look like "evilexe.txt" in a download dialog.
+     */
+    private static boolean invisible(char character)
+    {
+        int type = Character.getType(character);
+        return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
     }
 
     private static boolean validSurrogatePair(String text, int index)

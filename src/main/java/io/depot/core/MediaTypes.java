@@ -10,7 +10,23 @@ public final class MediaTypes
     private static final Pattern MEDIA_TYPE = Pattern.compile(
             "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\\s*;\\s*[!-~&&[^;]]+=[ -~&&[^;]]+)*");
 
+    // Types a browser renders or runs (script, styles, markup with script): served as bytes, never as themselves.
+    private static final Pattern ACTIVE = Pattern.compile(
+            "(text/(html|xml|javascript|ecmascript|css|xsl|vtt)|application/(xhtml\\+xml|xml|javascript|ecmascript|x-javascript|xslt\\+xml|rdf\\+xml|mathml\\+xml|x-shockwave-flash)"
+                    + "|image/svg\\+xml|[a-z0-9.+-]+/[a-z0-9.-]+\\+xml|multipart/x-mixed-replace)");
+
     private MediaTypes() {}
+
+    /**
+     * The Content-Type a download is served with: the stored type, except for types a browser
+     * would render or execute, which are served as application/octet-stream (always as an
+     * attachment too, see {@link ContentDisposition}).
+     */
+    public static String forDownload(String storedType)
+    {
+        String essence = storedType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        return ACTIVE.matcher(essence).matches() ? "application/octet-stream" : storedType;
+    }
 
     /** A file's media type: forms and multipart bodies are rejected because Depot stores the raw body as the file. */
     public static String forStoredFile(String contentType)

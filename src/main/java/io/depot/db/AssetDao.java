@@ -3,12 +3,10 @@ package io.depot.db;
 import io.depot.api.Asset;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
-import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 import java.time.OffsetDateTime;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -37,6 +35,12 @@ public interface AssetDao
     @SqlQuery("DELETE FROM assets WHERE tenant = :tenant AND id = :id RETURNING object_key")
     Optional<String> delete(@Bind("tenant") String tenant, @Bind("id") UUID id);
 
-    @SqlQuery("SELECT object_key FROM assets WHERE object_key IN (<keys>)")
-    List<String> existingObjectKeys(@BindList("keys") Collection<String> keys);
+    /**
+     * The keys an asset or a pending upload refers to, decided by one statement (one snapshot): a
+     * /complete that moves a key from uploads to assets is seen on one side or the other, never
+     * on neither.
+     */
+    @SqlQuery("SELECT key FROM unnest(:keys) AS key WHERE EXISTS (SELECT 1 FROM assets WHERE object_key = key) "
+            + "OR EXISTS (SELECT 1 FROM uploads WHERE object_key = key)")
+    List<String> referencedObjectKeys(@Bind("keys") String[] keys);
 }

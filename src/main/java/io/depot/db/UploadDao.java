@@ -1,14 +1,11 @@
 package io.depot.db;
 
 import org.jdbi.v3.sqlobject.customizer.Bind;
-import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.Collection;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -29,8 +26,6 @@ public interface UploadDao
     @SqlUpdate("DELETE FROM uploads WHERE id = :id")
     void delete(@Bind("id") UUID id);
 
-    @SqlQuery("SELECT object_key FROM uploads WHERE object_key IN (<keys>)")
-    List<String> pendingObjectKeys(@BindList("keys") Collection<String> keys);
 
     @SqlUpdate("DELETE FROM uploads WHERE expires_at < :before")
     int deleteExpired(@Bind("before") OffsetDateTime before);

@@ -59,8 +59,7 @@ public class Reconciler
                     if (keys.isEmpty()) {
                         return;
                     }
-                    Set<String> referenced = new HashSet<>(handle.attach(AssetDao.class).existingObjectKeys(keys));
-                    referenced.addAll(handle.attach(UploadDao.class).pendingObjectKeys(keys));
+                    Set<String> referenced = new HashSet<>(handle.attach(AssetDao.class).referencedObjectKeys(keys.toArray(String[]::new)));
                     for (String key : keys) {
                         if (!referenced.contains(key)) {
                             objects.delete(key);

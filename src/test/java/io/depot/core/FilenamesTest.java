@@ -22,6 +22,10 @@ class FilenamesTest
         assertRejected("", "filename is required");
         assertRejected("../etc/passwd", "path separator");
         assertRejected("a\\b", "path separator");
+        assertRejected("invoice\u202Efdp.exe", "invisible or direction-changing characters (found U+202E at position 7)");
+        assertRejected("zero\u200Bwidth.txt", "found U+200B");
+        assertRejected("isolate\u2066.txt", "found U+2066");
+        assertRejected("bom\uFEFF.txt", "found U+FEFF");
         assertRejected("..", "may not be '.' or '..'");
         assertRejected("bell\u0007", "control characters (found U+0007 at position 4)");
         assertRejected("new\nline", "control characters");

@@ -8,6 +8,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class MediaTypesTest
 {
     @Test
+    void servesTypesABrowserWouldRunAsBytes()
+    {
+        for (String active : new String[] {"text/html", "text/html; charset=utf-8", "image/svg+xml", "application/xhtml+xml", "text/xml", "application/xml",
+                "application/atom+xml", "text/javascript", "TEXT/HTML"}) {
+            assertThat(MediaTypes.forDownload(active)).as(active).isEqualTo("application/octet-stream");
+        }
+        for (String passive : new String[] {"image/png", "text/plain; charset=utf-8", "application/pdf", "video/mp4", "application/json"}) {
+            assertThat(MediaTypes.forDownload(passive)).as(passive).isEqualTo(passive);
+        }
+    }
+
+    @Test
     void keepsValidMediaTypes()
     {
         assertThat(MediaTypes.forStoredFile("image/png")).isEqualTo("image/png");
