@@ -1,0 +1,19 @@
+package io.depot.db.schema;
+
+import static java.util.Objects.requireNonNull;
+
+/** One change of a changeset, classified, with what it does in words a reviewer reads. */
+public record Finding(ChangeKind kind, String description)
+{
+    public Finding
+    {
+        requireNonNull(kind, "kind is null");
+        requireNonNull(description, "description is null");
+    }
+
+    @Override
+    public String toString()
+    {
+        return description;
+    }
+}
