@@ -41,6 +41,10 @@ public class DepotConfiguration
     @NotNull
     private MaintenanceConfiguration maintenance = new MaintenanceConfiguration();
 
+    @Valid
+    @NotNull
+    private MigrationsConfiguration migrations = new MigrationsConfiguration();
+
     /** Substitution is lenient (for ${VAR:-default}), so an unset variable shows up here, named. */
     @ValidationMethod(message = "database.url must be a jdbc:postgresql: URL: is DEPOT_DB_URL set?")
     @JsonIgnore
@@ -126,5 +130,17 @@ public class DepotConfiguration
     public void setMaintenance(MaintenanceConfiguration maintenance)
     {
         this.maintenance = maintenance;
+    }
+
+    @JsonProperty
+    public MigrationsConfiguration getMigrations()
+    {
+        return migrations;
+    }
+
+    @JsonProperty
+    public void setMigrations(MigrationsConfiguration migrations)
+    {
+        this.migrations = migrations;
     }
 }

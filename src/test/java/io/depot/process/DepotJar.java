@@ -67,7 +67,13 @@ final class DepotJar
 
     static CommandResult run(Map<String, String> overrides, String... arguments)
     {
-        ProcessBuilder builder = builder(overrides, List.of(), List.of(arguments));
+        return run(jar(), overrides, arguments);
+    }
+
+    /** A command of another jar than this build's, e.g. a release with changesets of its own. */
+    static CommandResult run(Path jar, Map<String, String> overrides, String... arguments)
+    {
+        ProcessBuilder builder = builder(jar, overrides, List.of(), List.of(arguments));
         try {
             Process process = builder.start();
             process.getOutputStream().close();
@@ -101,7 +107,7 @@ final class DepotJar
         try {
             Path log = repository().resolve("target/process-logs/" + name + ".log");
             Files.createDirectories(log.getParent());
-            ProcessBuilder builder = builder(all, List.of("-Xmx256m"), List.of("server", config()))
+            ProcessBuilder builder = builder(jar(), all, List.of("-Xmx256m"), List.of("server", config()))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             long startedNanos = System.nanoTime();
@@ -114,13 +120,13 @@ final class DepotJar
         }
     }
 
-    private static ProcessBuilder builder(Map<String, String> overrides, List<String> jvmOptions, List<String> arguments)
+    private static ProcessBuilder builder(Path jar, Map<String, String> overrides, List<String> jvmOptions, List<String> arguments)
     {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-jar");
-        command.add(jar().toString());
+        command.add(jar.toString());
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).directory(repository().toFile());
         // Only what a unit file would give the service: PATH and the stack, nothing of this JVM's.
@@ -128,6 +134,24 @@ final class DepotJar
         builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         builder.environment().putAll(environment(overrides));
         return builder;
+    }
+
+    /** A copy of the jar whose changelog ends with the given changesets, as a later release's would. */
+    static Path withChangeSets(Path directory, String changeSets)
+    {
+        Path copy = directory.resolve("depot-" + Long.toHexString(System.nanoTime()) + ".jar");
+        try {
+            Files.copy(jar(), copy);
+            try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(copy)) {
+                Path changelog = zip.getPath("migrations.xml");
+                String text = Files.readString(changelog);
+                Files.writeString(changelog, text.replace("</databaseChangeLog>", changeSets + "\n</databaseChangeLog>"));
+            }
+            return copy;
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static int freePort()

@@ -1,0 +1,41 @@
+package io.depot;
+
+import io.dropwizard.db.DataSourceFactory;
+import io.dropwizard.util.Duration;
+import jakarta.validation.constraints.NotNull;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How `db migrate` treats the serving fleet: a statement waiting for a table lock gives up after
+ * lockTimeout instead of queueing every query of the fleet behind it, and no statement runs
+ * longer than statementTimeout.
+ */
+public class MigrationsConfiguration
+{
+    @NotNull
+    public Duration lockTimeout = Duration.seconds(5);
+
+    @NotNull
+    public Duration statementTimeout = Duration.minutes(30);
+
+    /**
+     * The service's database settings with the timeouts set on every migration connection, and a
+     * socket timeout that outlasts the longest statement (the service's is meant for queries).
+     */
+    public DataSourceFactory dataSource(DataSourceFactory service)
+    {
+        DataSourceFactory migrations = new DataSourceFactory();
+        migrations.setDriverClass(service.getDriverClass());
+        migrations.setUrl(service.getUrl());
+        migrations.setUser(service.getUser());
+        migrations.setPassword(service.getPassword());
+        Map<String, String> properties = new LinkedHashMap<>(service.getProperties());
+        String options = "-c lock_timeout=" + lockTimeout.toMilliseconds() + " -c statement_timeout=" + statementTimeout.toMilliseconds();
+        properties.merge("options", options, (existing, added) -> existing + " " + added);
+        properties.put("socketTimeout", String.valueOf(statementTimeout.toSeconds() + 60));
+        migrations.setProperties(properties);
+        return migrations;
+    }
+}
