@@ -13,6 +13,7 @@ import io.depot.cache.IdempotencyStore;
 import io.depot.cache.RateLimiter;
 import io.depot.cache.RedisConfiguration;
 import io.depot.cache.RedisGateway;
+import io.depot.cli.CheckRollbackCommand;
 import io.depot.cli.LintMigrationsCommand;
 import io.depot.cli.PredeployCheckCommand;
 import io.depot.cli.TokenCommand;
@@ -119,6 +120,7 @@ public class DepotApplication
         bootstrap.addCommand(new TokenCommand());
         bootstrap.addCommand(new PredeployCheckCommand());
         bootstrap.addCommand(new LintMigrationsCommand());
+        bootstrap.addCommand(new CheckRollbackCommand());
     }
 
     @Override
