@@ -7,7 +7,11 @@ Usage: depotctl VERB [ARGS]   (depotctl VERB --help for details)
 
   status              what nginx serves, the live colour, both colours, releases on disk
   deploy VERSION      start the idle colour on VERSION, gate it, switch nginx, stop the old
-  rollback [VERSION]  deploy the previous release (or VERSION) the same way
+  rollback [--force] [VERSION]
+                      deploy the previous release (or VERSION) the same way, unless a
+                      contract step has removed schema it uses (--force overrides)
+  check-rollback [--force] [VERSION]
+                      only the schema check of a rollback to VERSION
   releases            releases on disk, newest first, with what points at them
   audit [-n N]        the last N lines of the deploy audit log (default 20)
   verify [VERSION]    check that nginx's health port serves VERSION (default: live)
@@ -43,7 +47,16 @@ and stops the old colour (which drains). If the new colour never gets ready or f
 gate, nothing switches, it is stopped, and the exit status is 1.
 H
       ;;
-    rollback) echo "Usage: depotctl rollback [VERSION]   deploy the previous release (default) or VERSION" ;;
+    rollback) cat <<'H'
+Usage: depotctl rollback [--force] [VERSION]
+Deploys the previous release (default) or VERSION like deploy does, after the schema check:
+the live release's jar compares the changesets VERSION's jar knows with those applied, and
+refuses (naming the changeset, audited, nothing switched) when a contract step removed
+something VERSION uses. A rollback across expand-only changesets proceeds. --force runs the
+check, prints what is unsafe and switches anyway.
+H
+      ;;
+    check-rollback) echo "Usage: depotctl check-rollback [--force] [VERSION]   the schema check of depotctl rollback alone (exit 1 when refused)" ;;
     releases) echo "Usage: depotctl releases   list releases on disk, newest first" ;;
     audit) echo "Usage: depotctl audit [-n N]   print the last N audit lines (default 20)" ;;
     verify) echo "Usage: depotctl verify [VERSION]   nginx's health port /version must carry VERSION's sha256" ;;

@@ -138,11 +138,10 @@ cmd_deploy() {
 }
 
 cmd_rollback() {
-  [[ $# -le 1 && "${1:-}" != -* ]] || { verb_help rollback; exit 2; }
-  local version="${1:-$(previous_release)}"
-  [[ -n "$version" ]] || die "no previous release recorded; name one"
-  valid_version "$version" || die "bad version '$version'"
-  with_lock switch_to rollback "$version"
+  local force version
+  read -r force version < <(rollback_arguments rollback "$@") || exit 2
+  [[ "$force" != - ]] || force=""
+  with_lock rollback_checked "$version" "$force"
 }
 
 cmd_verify() {
