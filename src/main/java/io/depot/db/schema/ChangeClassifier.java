@@ -41,6 +41,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import static io.depot.db.schema.Finding.contract;
+import static io.depot.db.schema.Finding.expand;
+
 /**
  * Classifies each change of a changelog from Liquibase's parsed model. Walks the changelog in
  * order, so it knows each column's declared type (a type change can be told from a widening)
@@ -246,15 +249,5 @@ final class ChangeClassifier
     static String name(String identifier)
     {
         return identifier == null ? "" : identifier.toLowerCase(Locale.ROOT).replace("\"", "");
-    }
-
-    private static Finding expand(String description)
-    {
-        return new Finding(ChangeKind.EXPAND, description);
-    }
-
-    private static Finding contract(String description)
-    {
-        return new Finding(ChangeKind.CONTRACT, description);
     }
 }

@@ -11,6 +11,16 @@ public record Finding(ChangeKind kind, String description)
         requireNonNull(description, "description is null");
     }
 
+    static Finding expand(String description)
+    {
+        return new Finding(ChangeKind.EXPAND, description);
+    }
+
+    static Finding contract(String description)
+    {
+        return new Finding(ChangeKind.CONTRACT, description);
+    }
+
     @Override
     public String toString()
     {

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import static io.depot.db.schema.Finding.contract;
+import static io.depot.db.schema.Finding.expand;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -186,16 +188,6 @@ final class SqlClassifier
             words.add(word.toString());
             word.setLength(0);
         }
-    }
-
-    private static Finding expand(String description)
-    {
-        return new Finding(ChangeKind.EXPAND, description);
-    }
-
-    private static Finding contract(String description)
-    {
-        return new Finding(ChangeKind.CONTRACT, description);
     }
 
     /** The words of one statement or action, with the few look-ups classification needs. */
