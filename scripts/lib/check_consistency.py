@@ -390,6 +390,11 @@ def check_config(root, life, report):
                   life["GRACE_PERIOD_SECONDS"])
     report.expect(layer, "lifecycle.drainWindow (s)", duration_seconds(config.get("lifecycle", {}).get("drainWindow")),
                   life["DRAIN_WINDOW_SECONDS"])
+    storage = config.get("storage", {})
+    report.expect(layer, "storage.callTimeout (s)", duration_seconds(storage.get("callTimeout")), life["S3_CALL_TIMEOUT_SECONDS"])
+    report.expect(layer, "storage.attemptTimeout (s)", duration_seconds(storage.get("attemptTimeout")), life["S3_ATTEMPT_TIMEOUT_SECONDS"])
+    borrow = re.fullmatch(r"(\d+)ms", str(config.get("redis", {}).get("borrowWait")))
+    report.expect(layer, "redis.borrowWait (ms)", borrow and borrow.group(1), life["REDIS_BORROW_WAIT_MILLISECONDS"])
     limit = env_default(config.get("limits", {}).get("uploadLimit"))[1].removesuffix("B").strip()
     report.expect(layer, "limits.uploadLimit (bytes)", limit, life["UPLOAD_LIMIT_BYTES"])
     for connectors, allowed in (("applicationConnectors", ("BLUE_APP_PORT",)),

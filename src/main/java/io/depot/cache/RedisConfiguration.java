@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.ValidationMethod;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import redis.clients.jedis.util.JedisURIHelper;
 
@@ -21,6 +22,13 @@ public class RedisConfiguration
 
     @NotNull
     private Duration timeout = Duration.milliseconds(500);
+
+    /** REDIS_BORROW_WAIT_MILLISECONDS: the longest a request waits for a pooled connection before it runs without Redis. */
+    @NotNull
+    private Duration borrowWait = Duration.milliseconds(200);
+
+    @Min(1)
+    private int maxConnections = 32;
 
     @NotNull
     private Duration metadataTtl = Duration.minutes(5);
@@ -74,6 +82,30 @@ public class RedisConfiguration
     public void setTimeout(Duration timeout)
     {
         this.timeout = timeout;
+    }
+
+    @JsonProperty
+    public Duration getBorrowWait()
+    {
+        return borrowWait;
+    }
+
+    @JsonProperty
+    public void setBorrowWait(Duration borrowWait)
+    {
+        this.borrowWait = borrowWait;
+    }
+
+    @JsonProperty
+    public int getMaxConnections()
+    {
+        return maxConnections;
+    }
+
+    @JsonProperty
+    public void setMaxConnections(int maxConnections)
+    {
+        this.maxConnections = maxConnections;
     }
 
     @JsonProperty

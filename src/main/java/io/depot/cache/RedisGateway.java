@@ -5,6 +5,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.dropwizard.lifecycle.Managed;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
@@ -44,7 +45,7 @@ public class RedisGateway
     {
         requireNonNull(configuration, "configuration is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.client = configuration.isEnabled() ? connect(URI.create(configuration.getUrl()), (int) configuration.getTimeout().toMilliseconds()) : null;
+        this.client = configuration.isEnabled() ? connect(URI.create(configuration.getUrl()), (int) configuration.getTimeout().toMilliseconds(), pool(configuration)) : null;
         this.failures = metrics.counter("depot.redis.failures");
         metrics.gauge("depot.redis.available", () -> () -> isAvailable() ? 1 : 0);
         if (client == null) {
@@ -52,8 +53,19 @@ public class RedisGateway
         }
     }
 
+    /** A request never waits long for a connection: when the pool is empty past the borrow wait, it runs without Redis. */
+    private static ConnectionPoolConfig pool(RedisConfiguration configuration)
+    {
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        pool.setMaxTotal(configuration.getMaxConnections());
+        pool.setMaxIdle(configuration.getMaxConnections());
+        pool.setBlockWhenExhausted(true);
+        pool.setMaxWait(configuration.getBorrowWait().toJavaDuration());
+        return pool;
+    }
+
     /** Jedis reads redis[s]://[[user]:password@]host[:port][/db]; the timeouts and the default port are Depot's. */
-    private static UnifiedJedis connect(URI uri, int timeoutMillis)
+    private static UnifiedJedis connect(URI uri, int timeoutMillis, ConnectionPoolConfig pool)
     {
         JedisClientConfig config = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(timeoutMillis)
@@ -65,7 +77,7 @@ public class RedisGateway
                 .ssl(JedisURIHelper.isRedisSSLScheme(uri))
                 .build();
         HostAndPort address = new HostAndPort(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : Protocol.DEFAULT_PORT);
-        return RedisClient.builder().hostAndPort(address).clientConfig(config).build();
+        return RedisClient.builder().hostAndPort(address).clientConfig(config).poolConfig(pool).build();
     }
 
     public boolean isEnabled()

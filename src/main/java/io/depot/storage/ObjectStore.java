@@ -63,6 +63,10 @@ public class ObjectStore
                 .credentialsProvider(DefaultCredentialsProvider.builder().build())
                 .serviceConfiguration(serviceConfiguration)
                 // Checksums only where S3 requires them: S3-compatible servers reject the newer trailing-checksum encoding.
+                // Bounded time per try and per call (retries included), inside nginx's proxy_read_timeout.
+                .overrideConfiguration(override -> override
+                        .apiCallAttemptTimeout(configuration.getAttemptTimeout().toJavaDuration())
+                        .apiCallTimeout(configuration.getCallTimeout().toJavaDuration()))
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .httpClientBuilder(ApacheHttpClient.builder()

@@ -42,6 +42,14 @@ public class StorageConfiguration
     @MinDataSize(value = 5, unit = DataSizeUnit.MEBIBYTES)
     private DataSize partSize = DataSize.mebibytes(8);
 
+    /** S3_CALL_TIMEOUT_SECONDS: one S3 call with all its retries ends within this. */
+    @NotNull
+    private Duration callTimeout = Duration.seconds(15);
+
+    /** S3_ATTEMPT_TIMEOUT_SECONDS: one try of an S3 call ends within this. */
+    @NotNull
+    private Duration attemptTimeout = Duration.seconds(10);
+
     @JsonProperty
     public String getBucket()
     {
@@ -113,5 +121,29 @@ public class StorageConfiguration
     public void setPartSize(DataSize partSize)
     {
         this.partSize = partSize;
+    }
+
+    @JsonProperty
+    public Duration getCallTimeout()
+    {
+        return callTimeout;
+    }
+
+    @JsonProperty
+    public void setCallTimeout(Duration callTimeout)
+    {
+        this.callTimeout = callTimeout;
+    }
+
+    @JsonProperty
+    public Duration getAttemptTimeout()
+    {
+        return attemptTimeout;
+    }
+
+    @JsonProperty
+    public void setAttemptTimeout(Duration attemptTimeout)
+    {
+        this.attemptTimeout = attemptTimeout;
     }
 }

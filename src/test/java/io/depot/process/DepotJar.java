@@ -104,6 +104,9 @@ final class DepotJar
         all.put("DEPOT_ADMIN_HOST", "127.0.0.1");
         all.put("DEPOT_APP_PORT", Integer.toString(appPort));
         all.put("DEPOT_ADMIN_PORT", Integer.toString(adminPort));
+        // S3Proxy on a loaded test machine is far slower than S3; the production bounds are not under test here.
+        all.putIfAbsent("DEPOT_S3_CALL_TIMEOUT", "120s");
+        all.putIfAbsent("DEPOT_S3_ATTEMPT_TIMEOUT", "60s");
         try {
             Path log = repository().resolve("target/process-logs/" + name + ".log");
             Files.createDirectories(log.getParent());

@@ -52,6 +52,9 @@ public final class DepotServer
         values.put("server.applicationConnectors[0].port", "0");
         values.put("server.adminConnectors[0].port", "0");
         values.put("lifecycle.readinessInterval", "200ms");
+        // S3Proxy on a loaded test machine is far slower than S3; the production bounds are not under test here.
+        values.put("storage.callTimeout", "120s");
+        values.put("storage.attemptTimeout", "60s");
         values.put("database.url", environment.get("DEPOT_DB_URL"));
         values.put("database.user", environment.get("DEPOT_DB_USER"));
         values.put("database.password", environment.get("DEPOT_DB_PASSWORD"));
