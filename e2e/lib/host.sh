@@ -2,7 +2,10 @@
 # Hosts: systemd-nspawn containers booting a root file system, systemd as PID 1, sshd, each in
 # its own namespace from net.sh. Sourced after net.sh.
 
-E2E_SSH_OPTS=(-i "$E2E_SSH_KEY" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
+# Host keys are verified, as a deploy does on EC2: each host's keys are trusted when it is
+# created (on EC2 an instance publishes them at boot; only the deploy role reads them).
+E2E_KNOWN_HOSTS="$E2E_STATE/known_hosts"
+E2E_SSH_OPTS=(-i "$E2E_SSH_KEY" -o StrictHostKeyChecking=yes -o "UserKnownHostsFile=$E2E_KNOWN_HOSTS"
     -o LogLevel=ERROR -o ConnectTimeout=3 -o BatchMode=yes)
 
 host_dir() { echo "$E2E_STATE/hosts/$1"; }
@@ -16,6 +19,19 @@ host_create() {
     copy_rootfs "$src" "$dir/root" "$name"
     host_net_up "$name" "$idx"
     host_addr_of_index "$idx" >"$dir/addr"
+    host_trust_keys "$name"
+}
+
+# Replaces whatever known_hosts said about the host's address with the keys it was given.
+host_trust_keys() {
+    local name="$1" addr key
+    addr="$(host_addr "$name")"
+    touch "$E2E_KNOWN_HOSTS"
+    ssh-keygen -R "$addr" -f "$E2E_KNOWN_HOSTS" >/dev/null 2>&1
+    rm -f "$E2E_KNOWN_HOSTS.old"
+    for key in "$(host_dir "$name")"/root/etc/ssh/ssh_host_*_key.pub; do
+        printf '%s %s\n' "$addr" "$(cut -d' ' -f1,2 "$key")" >>"$E2E_KNOWN_HOSTS"
+    done
 }
 
 # Boots the host in the background and waits for sshd; prints nothing, records the pid.
@@ -75,7 +91,7 @@ write_inventory() {
         echo "[depot:vars]"
         echo "ansible_user=root"
         echo "ansible_ssh_private_key_file=$E2E_SSH_KEY"
-        echo "ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'"
+        echo "ansible_ssh_common_args='-o StrictHostKeyChecking=yes -o UserKnownHostsFile=$E2E_KNOWN_HOSTS'"
         echo "ansible_python_interpreter=/usr/bin/python3"
     } >"$file"
 }
