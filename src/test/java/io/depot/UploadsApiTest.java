@@ -41,8 +41,8 @@ class UploadsApiTest
         assertThat(ticket.get("method").asText()).isEqualTo("PUT");
         assertThat(Instant.parse(ticket.get("expiresAt").asText())).isBetween(Instant.now().plusSeconds(250), Instant.now().plusSeconds(301));
 
-        assertThat(putToS3(ticket, content).statusCode()).isEqualTo(200);
-        HttpResponse<String> completed = complete(ticket.get("uploadId").asText());
+        assertThat(send(DepotClient.presignedPut(ticket, content).build()).statusCode()).isEqualTo(200);
+        HttpResponse<String> completed = client.complete(ticket.get("uploadId").asText());
 
         assertThat(completed.statusCode()).isEqualTo(201);
         JsonNode asset = json(completed);
@@ -53,7 +53,7 @@ class UploadsApiTest
         assertThat(send(client.authorized("/api/v1/assets/" + asset.get("id").asText()).build()).statusCode()).isEqualTo(200);
 
         // Completing twice is harmless: the asset comes back, no second one is made.
-        assertThat(json(complete(ticket.get("uploadId").asText())).get("id")).isEqualTo(asset.get("id"));
+        assertThat(json(client.complete(ticket.get("uploadId").asText())).get("id")).isEqualTo(asset.get("id"));
         assertThat(json(send(client.authorized("/api/v1/assets").build())).get("items")).hasSize(1);
     }
 
@@ -63,18 +63,18 @@ class UploadsApiTest
     {
         JsonNode ticket = announce("a.bin", "application/octet-stream", 10);
         String uploadId = ticket.get("uploadId").asText();
-        assertError(complete(uploadId), 409, "nothing has been uploaded");
+        assertError(client.complete(uploadId), 409, "nothing has been uploaded");
 
         // A client that writes the wrong number of bytes (here straight through the S3 API).
         String key = AssetService.objectKey(tenant, UUID.fromString(uploadId));
         try (ObjectStore objects = new ObjectStore(APP.getConfiguration().getStorage())) {
             objects.putSmall(key, Contents.random(7));
-            assertError(complete(uploadId), 409, "the uploaded object has 7 bytes but 10 were announced");
+            assertError(client.complete(uploadId), 409, "the uploaded object has 7 bytes but 10 were announced");
             assertThat(objects.size(key)).isEmpty();
         }
         assertThat(json(send(client.authorized("/api/v1/assets").build())).get("items")).isEmpty();
 
-        assertError(complete(UUID.randomUUID().toString()), 404, "no upload");
+        assertError(client.complete(UUID.randomUUID().toString()), 404, "no upload");
         DepotClient otherTenant = new DepotClient(APP, DepotServer.createToken(DepotServer.newTenant()));
         HttpResponse<String> foreign = send(otherTenant.authorized("/api/v1/uploads/" + uploadId + "/complete").POST(HttpRequest.BodyPublishers.noBody()).build());
         assertThat(foreign.statusCode()).isEqualTo(404);
@@ -115,22 +115,6 @@ class UploadsApiTest
 
     private HttpResponse<String> announceRaw(String body)
     {
-        return send(client.authorized("/api/v1/uploads").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
-    }
-
-    private HttpResponse<String> complete(String uploadId)
-    {
-        return send(client.authorized("/api/v1/uploads/" + uploadId + "/complete").POST(HttpRequest.BodyPublishers.noBody()).build());
-    }
-
-    private static HttpResponse<String> putToS3(JsonNode ticket, byte[] content)
-    {
-        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(ticket.get("url").asText())).PUT(HttpRequest.BodyPublishers.ofByteArray(content));
-        ticket.get("headers").fields().forEachRemaining(header -> {
-            if (!header.getKey().equalsIgnoreCase("content-length")) {
-                put.header(header.getKey(), header.getValue().asText());
-            }
-        });
-        return send(put.build());
+        return send(client.announcement(body).build());
     }
 }

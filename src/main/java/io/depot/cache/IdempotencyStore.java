@@ -10,11 +10,13 @@ import static java.util.Objects.requireNonNull;
 /**
  * Idempotency keys: the first request with a key claims it, its response is stored, and a retry
  * with the same key and tenant gets that response back. Without Redis, requests run unguarded.
+ * A stored answer keeps the first request's fingerprint and, for a streamed body that the
+ * fingerprint leaves out, the body's SHA-256 (never the body itself).
  */
 public class IdempotencyStore
 {
-    /** A stored answer; {@code pending} while the first request is still running. */
-    public record Entry(String fingerprint, boolean pending, int status, String location, String body) {}
+    /** A stored answer; {@code pending} while the first request is still running; {@code bodySha256} null when the body is in the fingerprint. */
+    public record Entry(String fingerprint, boolean pending, String bodySha256, int status, String location, String body) {}
 
     public sealed interface Claim {}
 
@@ -44,7 +46,7 @@ public class IdempotencyStore
     public Claim claim(String tenant, String key, String fingerprint)
     {
         String redisKey = "depot:idem:" + tenant + ":" + key;
-        String pending = codec.write(new Entry(fingerprint, true, 0, null, null));
+        String pending = codec.write(new Entry(fingerprint, true, null, 0, null, null));
         Optional<String> claimed = redis.call(client -> client.set(redisKey, pending, SetParams.setParams().nx().ex(PENDING_SECONDS)));
         if (claimed.isPresent()) {
             return new Claimed(redisKey);
@@ -61,9 +63,9 @@ public class IdempotencyStore
         return entry.pending() ? new InProgress() : new Replay(entry);
     }
 
-    public void complete(Claimed claim, String fingerprint, int status, String location, String body)
+    public void complete(Claimed claim, String fingerprint, String bodySha256, int status, String location, String body)
     {
-        String value = codec.write(new Entry(fingerprint, false, status, location, body));
+        String value = codec.write(new Entry(fingerprint, false, bodySha256, status, location, body));
         redis.call(client -> client.set(claim.redisKey(), value, SetParams.setParams().ex(ttlSeconds)));
     }
 

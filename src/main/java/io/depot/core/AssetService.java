@@ -8,6 +8,7 @@ import io.depot.cache.AssetCache;
 import io.depot.db.AssetDao;
 import io.depot.db.OutboxDao;
 import io.depot.db.UploadDao;
+import io.depot.storage.ChecksumMismatchException;
 import io.depot.storage.ObjectStore;
 import io.depot.storage.ObjectTooLargeException;
 import io.depot.storage.StorageUnavailableException;
@@ -17,6 +18,7 @@ import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -75,16 +77,20 @@ public class AssetService
         return OBJECT_KEY.matcher(key).matches();
     }
 
-    public Asset upload(String tenant, String filename, String contentType, InputStream body)
+    /** Stores {@code body} as a new asset; a {@code declaredSha256} the body does not match stores nothing. */
+    public Asset upload(String tenant, String filename, String contentType, InputStream body, Optional<String> declaredSha256)
     {
         UUID id = UUID.randomUUID();
         String key = objectKey(tenant, id);
         StoredObject stored;
         try {
-            stored = objects.put(key, contentType, body, uploadLimit, uploadedBytes::inc);
+            stored = objects.put(key, contentType, body, uploadLimit, declaredSha256, uploadedBytes::inc);
         }
         catch (ObjectTooLargeException e) {
             throw new TooLargeException(e.getMessage());
+        }
+        catch (ChecksumMismatchException e) {
+            throw new InvalidInputException(e.getMessage() + "; nothing was stored");
         }
         catch (UncheckedIOException e) {
             throw new InvalidInputException("the upload body could not be read to its end: " + e.getCause().getMessage());
@@ -93,6 +99,17 @@ public class AssetService
             throw storageUnavailable(e);
         }
         return insertOrDiscard(tenant, id, filename, contentType, stored);
+    }
+
+    /** The SHA-256 of an upload body read to its end and kept nowhere: how a retry is compared with the request it repeats. */
+    public String sha256Of(InputStream body)
+    {
+        try {
+            return Hashes.sha256Hex(body, uploadLimit).orElseThrow(() -> new TooLargeException(ObjectTooLargeException.describe(uploadLimit)));
+        }
+        catch (IOException e) {
+            throw new InvalidInputException("the upload body could not be read to its end: " + e.getMessage());
+        }
     }
 
     private Asset insertOrDiscard(String tenant, UUID id, String filename, String contentType, StoredObject stored)
@@ -168,7 +185,8 @@ public class AssetService
 
     public record NewUpload(UUID id, ObjectStore.PresignedPut presigned) {}
 
-    public NewUpload announceUpload(String tenant, String filename, String contentType, long size)
+    /** A ticket for a direct upload of {@code size} bytes; with {@code sha256}, /complete accepts only those bytes. */
+    public NewUpload announceUpload(String tenant, String filename, String contentType, long size, Optional<String> sha256)
     {
         if (size > uploadLimit) {
             throw new TooLargeException("size " + size + " is larger than the upload limit of " + uploadLimit + " bytes");
@@ -177,7 +195,8 @@ public class AssetService
         String key = objectKey(tenant, id);
         ObjectStore.PresignedPut presigned = storage(() -> objects.presignPut(key, contentType, size));
         database(() -> {
-            jdbi.useExtension(UploadDao.class, dao -> dao.insert(id, tenant, filename, contentType, size, key, presigned.expiresAt().atOffset(ZoneOffset.UTC)));
+            jdbi.useExtension(UploadDao.class, dao -> dao.insert(id, tenant, filename, contentType, size, sha256.orElse(null), key,
+                    presigned.expiresAt().atOffset(ZoneOffset.UTC)));
             return null;
         });
         return new NewUpload(id, presigned);
@@ -200,6 +219,11 @@ public class AssetService
                     .formatted(uploaded, upload.size()));
         }
         String sha256 = storage(() -> objects.sha256(upload.objectKey()));
+        if (upload.sha256() != null && !upload.sha256().equals(sha256)) {
+            discardObject(upload.objectKey(), new IllegalStateException("checksum mismatch"));
+            throw new InvalidInputException("the uploaded object's SHA-256 is %s but %s was announced; it was removed, upload the announced bytes again"
+                    .formatted(sha256, upload.sha256()));
+        }
         Asset asset = new Asset(uploadId, upload.filename(), upload.contentType(), upload.size(), sha256, now());
         database(() -> {
             jdbi.useTransaction(handle -> {

@@ -46,13 +46,19 @@ public class AssetsResource
         this.maxPageSize = limits.getMaxPageSize();
     }
 
-    /** The file is the raw request body; it streams to S3 while its size and SHA-256 are measured. */
+    /**
+     * The file is the raw request body; it streams to S3 while its size and SHA-256 are measured.
+     * A digest header (Content-Digest or x-amz-checksum-sha256) must match the bytes received, or
+     * nothing is stored. Under an Idempotency-Key the fingerprint is the filename and type, and
+     * the body is compared by SHA-256, so framing (a length or chunks) does not matter.
+     */
     @POST
     @Timed(name = "upload")
     @Consumes(MediaType.WILDCARD)
     public Response upload(
             @Auth TenantPrincipal principal,
             @Context UriInfo uri,
+            @Context HttpHeaders headers,
             @QueryParam("filename") String filename,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
@@ -62,10 +68,13 @@ public class AssetsResource
         String validFilename = Filenames.validate(filename);
         String validType = MediaTypes.forStoredFile(contentType);
         rejectDeclaredOversize(contentLength);
-        String fingerprint = "POST " + uri.getRequestUri().getRawPath() + "?" + uri.getRequestUri().getRawQuery() + " " + validType + " " + contentLength;
-        return idempotency.run(principal, idempotencyKey, fingerprint, () -> {
-            Asset asset = assets.upload(principal.tenant(), validFilename, validType, body);
-            return Response.created(uri.getBaseUriBuilder().path(AssetResource.class).build(asset.id())).entity(asset).build();
+        Optional<String> declaredSha256 = DeclaredDigest.sha256(headers.getRequestHeader(DeclaredDigest.CONTENT_DIGEST),
+                headers.getRequestHeader(DeclaredDigest.AMZ_CHECKSUM_SHA256));
+        String fingerprint = idempotency.fingerprint("POST /api/v1/assets", validFilename, validType);
+        return idempotency.run(principal, idempotencyKey, fingerprint, () -> declaredSha256.orElseGet(() -> assets.sha256Of(body)), () -> {
+            Asset asset = assets.upload(principal.tenant(), validFilename, validType, body, declaredSha256);
+            return new Idempotency.Outcome(Response.created(uri.getBaseUriBuilder().path(AssetResource.class).build(asset.id())).entity(asset).build(),
+                    asset.sha256());
         });
     }
 

@@ -11,12 +11,18 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.net.URI;
+import java.util.List;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
-/** Wraps a creating POST so that a retry with the same Idempotency-Key replays the first answer. */
+/**
+ * Wraps a creating POST so that a retry with the same Idempotency-Key replays the first answer.
+ * A retry is the same request only if everything the request says is the same: its fingerprint
+ * (method, route and every parameter) and, for a streamed upload, the body's SHA-256. Anything
+ * else under a used key is a 422, never a replay of an answer meant for other bytes.
+ */
 public class Idempotency
 {
     public static final String HEADER = "Idempotency-Key";
@@ -31,11 +37,33 @@ public class Idempotency
         this.json = requireNonNull(json, "json is null");
     }
 
-    /** {@code fingerprint} identifies the request; the same key with a different request is a client error. */
+    /** The SHA-256 of a retry's body: the one the client declares, or else measured by reading the body to its end without keeping it. */
+    @FunctionalInterface
+    public interface RetryBody
+    {
+        String sha256();
+    }
+
+    /** What the first request produced: its response, and the SHA-256 of the body it consumed. */
+    public record Outcome(Response response, String bodySha256) {}
+
+    /** The fingerprint of a request from its parts (route, parameters, records), unambiguous whatever characters they hold. */
+    public String fingerprint(Object... parts)
+    {
+        return serialize(List.of(parts));
+    }
+
+    /** For requests whose whole content is in {@code fingerprint}; the same key with a different request is a client error. */
     public Response run(TenantPrincipal principal, String key, String fingerprint, Supplier<Response> action)
     {
+        return run(principal, key, fingerprint, null, () -> new Outcome(action.get(), null));
+    }
+
+    /** For a streamed body that the fingerprint leaves out: a retry's body is compared by {@code retryBody}, read only once the rest matched. */
+    public Response run(TenantPrincipal principal, String key, String fingerprint, RetryBody retryBody, Supplier<Outcome> action)
+    {
         if (key == null) {
-            return action.get();
+            return action.get().response();
         }
         if (!KEY.matcher(key).matches()) {
             throw new InvalidInputException(HEADER + " must be 1-255 printable ASCII characters");
@@ -45,33 +73,48 @@ public class Idempotency
             return runClaimed(claimed, fingerprint, action);
         }
         if (claim instanceof IdempotencyStore.Replay replay) {
+            rejectDifferentBody(replay.entry(), retryBody);
             return replay(replay.entry());
         }
         if (claim instanceof IdempotencyStore.InProgress) {
             throw new ConflictException("a request with this " + HEADER + " is still in progress");
         }
         if (claim instanceof IdempotencyStore.Mismatch) {
-            throw ErrorResponses.failure(ErrorResponses.error(422, "this " + HEADER + " was used for a different request"));
+            throw ErrorResponses.failure(ErrorResponses.error(422, "this " + HEADER + " was used for a request with other parameters; use a new key for a new request"));
         }
-        return action.get();
+        return action.get().response();
     }
 
-    private Response runClaimed(IdempotencyStore.Claimed claim, String fingerprint, Supplier<Response> action)
+    private static void rejectDifferentBody(IdempotencyStore.Entry entry, RetryBody retryBody)
     {
-        Response response;
+        if (entry.bodySha256() == null) {
+            return;
+        }
+        String retried = retryBody.sha256();
+        if (!entry.bodySha256().equals(retried)) {
+            throw ErrorResponses.failure(ErrorResponses.error(422, "this " + HEADER + " was used for a different body: the first request's SHA-256 "
+                    + "was %s, this one's is %s; send the same bytes to retry, or use a new key for a new file".formatted(entry.bodySha256(), retried)));
+        }
+    }
+
+    private Response runClaimed(IdempotencyStore.Claimed claim, String fingerprint, Supplier<Outcome> action)
+    {
+        Outcome outcome;
         try {
-            response = action.get();
+            outcome = action.get();
         }
         catch (RuntimeException e) {
             store.release(claim);
             throw e;
         }
+        Response response = outcome.response();
         if (response.getStatus() >= 500) {
             store.release(claim);
             return response;
         }
         URI location = response.getLocation();
-        store.complete(claim, fingerprint, response.getStatus(), location == null ? null : location.toString(), serialize(response.getEntity()));
+        store.complete(claim, fingerprint, outcome.bodySha256(), response.getStatus(), location == null ? null : location.toString(),
+                serialize(response.getEntity()));
         return response;
     }
 
@@ -96,7 +139,7 @@ public class Idempotency
             return json.writeValueAsString(entity);
         }
         catch (JsonProcessingException e) {
-            throw new IllegalStateException("response entities always serialise", e);
+            throw new IllegalStateException("response entities and fingerprints always serialise", e);
         }
     }
 }

@@ -19,6 +19,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
 import static java.util.Objects.requireNonNull;
 
 /** Direct-to-S3 uploads: Depot hands out a presigned PUT and records what the client promised to send. */
@@ -26,6 +30,8 @@ import static java.util.Objects.requireNonNull;
 @Produces(MediaType.APPLICATION_JSON)
 public class UploadsResource
 {
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
+
     private final AssetService assets;
     private final Idempotency idempotency;
 
@@ -48,12 +54,22 @@ public class UploadsResource
         if (request.size() == null || request.size() < 0) {
             throw new InvalidInputException("size must be the file's length in bytes (0 or more)");
         }
-        String fingerprint = "POST /api/v1/uploads " + filename + " " + contentType + " " + request.size();
-        return idempotency.run(principal, idempotencyKey, fingerprint, () -> {
-            AssetService.NewUpload upload = assets.announceUpload(principal.tenant(), filename, contentType, request.size());
+        Optional<String> sha256 = Optional.ofNullable(request.sha256()).map(UploadsResource::validSha256);
+        // Every field of the request, validated and normalised: a field added to UploadRequest is in the fingerprint too.
+        UploadRequest valid = new UploadRequest(filename, contentType, request.size(), sha256.orElse(null));
+        return idempotency.run(principal, idempotencyKey, idempotency.fingerprint("POST /api/v1/uploads", valid), () -> {
+            AssetService.NewUpload upload = assets.announceUpload(principal.tenant(), filename, contentType, request.size(), sha256);
             UploadTicket ticket = new UploadTicket(upload.id(), upload.presigned().url(), upload.presigned().method(), upload.presigned().headers(),
                     upload.presigned().expiresAt());
             return Response.created(uri.getBaseUriBuilder().path(UploadCompletionResource.class).build(upload.id())).entity(ticket).build();
         });
+    }
+
+    private static String validSha256(String sha256)
+    {
+        if (!SHA256_HEX.matcher(sha256).matches()) {
+            throw new InvalidInputException("sha256 must be the file's SHA-256 as 64 hexadecimal digits");
+        }
+        return sha256.toLowerCase(Locale.ROOT);
     }
 }

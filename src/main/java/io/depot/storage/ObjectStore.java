@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -93,14 +94,15 @@ public class ObjectStore
     /**
      * Streams {@code body} to {@code key}, measuring size and SHA-256 on the way. A body up to one
      * part is a single PUT; a larger one is a multipart upload that is aborted on any failure,
-     * including passing {@code limit}. {@code progress} is told of every chunk of bytes read.
+     * including passing {@code limit} or a SHA-256 other than {@code expectedSha256}, which is
+     * checked before the object is committed. {@code progress} is told of every chunk of bytes read.
      */
-    public StoredObject put(String key, String contentType, InputStream body, long limit, Consumer<Long> progress)
+    public StoredObject put(String key, String contentType, InputStream body, long limit, Optional<String> expectedSha256, Consumer<Long> progress)
     {
-        return available(() -> stream(key, contentType, body, limit, progress));
+        return available(() -> stream(key, contentType, body, limit, expectedSha256, progress));
     }
 
-    private StoredObject stream(String key, String contentType, InputStream body, long limit, Consumer<Long> progress)
+    private StoredObject stream(String key, String contentType, InputStream body, long limit, Optional<String> expectedSha256, Consumer<Long> progress)
     {
         MessageDigest digest = Hashes.sha256();
         byte[] buffer = new byte[partSize];
@@ -109,10 +111,11 @@ public class ObjectStore
             if (filled > limit) {
                 throw new ObjectTooLargeException(limit);
             }
+            String sha256 = verified(digest, expectedSha256);
             long size = filled;
             client.putObject(request -> request.bucket(bucket).key(key).contentType(contentType).contentLength(size),
                     RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(buffer, 0, filled)));
-            return new StoredObject(key, size, HexFormat.of().formatHex(digest.digest()));
+            return new StoredObject(key, size, sha256);
         }
         String uploadId = client.createMultipartUpload(request -> request.bucket(bucket).key(key).contentType(contentType)).uploadId();
         try {
@@ -130,14 +133,24 @@ public class ObjectStore
                 parts.add(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
                 filled = fill(body, buffer, digest, progress);
             }
+            String sha256 = verified(digest, expectedSha256);
             client.completeMultipartUpload(request -> request.bucket(bucket).key(key).uploadId(uploadId)
                     .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
-            return new StoredObject(key, total, HexFormat.of().formatHex(digest.digest()));
+            return new StoredObject(key, total, sha256);
         }
         catch (RuntimeException e) {
             abortQuietly(key, uploadId, e);
             throw e;
         }
+    }
+
+    private static String verified(MessageDigest digest, Optional<String> expectedSha256)
+    {
+        String sha256 = HexFormat.of().formatHex(digest.digest());
+        if (expectedSha256.isPresent() && !expectedSha256.get().equals(sha256)) {
+            throw new ChecksumMismatchException(sha256, expectedSha256.get());
+        }
+        return sha256;
     }
 
     private void abortQuietly(String key, String uploadId, RuntimeException failure)
@@ -198,17 +211,12 @@ public class ObjectStore
 
     private String digest(String key)
     {
-        MessageDigest digest = Hashes.sha256();
         try (ResponseInputStream<GetObjectResponse> stream = client.getObject(request -> request.bucket(bucket).key(key))) {
-            byte[] buffer = new byte[64 * 1024];
-            for (int read = stream.read(buffer); read >= 0; read = stream.read(buffer)) {
-                digest.update(buffer, 0, read);
-            }
+            return Hashes.sha256Hex(stream, Long.MAX_VALUE).orElseThrow();
         }
         catch (IOException e) {
             throw new UncheckedIOException("reading " + key + " failed", e);
         }
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     public void delete(String key)

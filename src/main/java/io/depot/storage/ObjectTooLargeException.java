@@ -6,6 +6,12 @@ public class ObjectTooLargeException
 {
     public ObjectTooLargeException(long limit)
     {
-        super("the file is larger than the upload limit of " + limit + " bytes");
+        super(describe(limit));
+    }
+
+    /** The message for a body past {@code limit}, also where a body is measured without being stored. */
+    public static String describe(long limit)
+    {
+        return "the file is larger than the upload limit of " + limit + " bytes";
     }
 }

@@ -62,6 +62,29 @@ public final class DepotClient
                 .POST(HttpRequest.BodyPublishers.ofByteArray(content));
     }
 
+    /** An announcement of a direct upload with {@code json} as its body. */
+    public HttpRequest.Builder announcement(String json)
+    {
+        return authorized("/api/v1/uploads").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+    }
+
+    public HttpResponse<String> complete(String uploadId)
+    {
+        return send(authorized("/api/v1/uploads/" + uploadId + "/complete").POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    /** The PUT a ticket presigns, with the headers it names (the HTTP client sets Content-Length itself). */
+    public static HttpRequest.Builder presignedPut(JsonNode ticket, byte[] content)
+    {
+        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(ticket.get("url").asText())).PUT(HttpRequest.BodyPublishers.ofByteArray(content));
+        ticket.get("headers").fields().forEachRemaining(header -> {
+            if (!header.getKey().equalsIgnoreCase("content-length")) {
+                put.header(header.getKey(), header.getValue().asText());
+            }
+        });
+        return put;
+    }
+
     /** The bytes behind an asset's presigned download URL. */
     public byte[] download(String id)
     {
