@@ -50,3 +50,46 @@ refresh_preferences() {
       SkipMatching: false, AutoRollback: true,
       AlarmSpecification: {Alarms: ($alarms | split(",") | map(select(length > 0)))}}'
 }
+
+# The first InService instance of the environment, where one-off release commands run.
+pick_instance() {
+  local instance
+  instance=$(aws autoscaling describe-auto-scaling-groups --auto-scaling-group-names "$(stack_name "$1")" \
+    --query "AutoScalingGroups[0].Instances[?LifecycleState=='InService'] | [0].InstanceId" --output text)
+  [[ -n $instance && $instance != None ]] || die "depot-$1 has no InService instance; pass --instance-id"
+  echo "$instance"
+}
+
+# What the instance runs, under AWS-RunShellScript's sh (no pipefail there): the same
+# release layout as bin/depot-boot's fetch. A release already on disk is checked too.
+# remote_commands VERSION BUCKET SHA256 DEPOTCTL_ARGS...: release VERSION installed (or checked),
+# then `depotctl DEPOTCTL_ARGS...`.
+remote_commands() {
+  local version=$1 bucket=$2 sha256=$3
+  shift 3
+  jq -n -c --arg v "$version" --arg b "$bucket" --arg s "$sha256" --arg cmd "$*" '{commands: [
+    "set -eu",
+    "dir=/opt/depot/releases/\($v); incoming=/opt/depot/releases/.incoming-\($v)",
+    "if [ ! -f \"$dir/depot.jar\" ]; then rm -rf \"$incoming\"; mkdir -p \"$incoming\"; aws s3 cp --only-show-errors s3://\($b)/releases/\($v)/depot.jar \"$incoming/\"; echo \"\($s)  depot.jar\" >\"$incoming/depot.jar.sha256\"; (cd \"$incoming\" && sha256sum -c depot.jar.sha256); chmod 0644 \"$incoming\"/*; mv -T \"$incoming\" \"$dir\"; fi",
+    "(cd \"$dir\" && echo \"\($s)  depot.jar\" | sha256sum -c -)",
+    "DEPOT_AUDIT_USER=release depotctl \($cmd)"
+  ]}'
+}
+
+# run_on_instance INSTANCE PARAMETERS: sends remote_commands' PARAMETERS over SSM Run Command
+# (no SSH port is open), prints the output, fails when the commands failed.
+run_on_instance() {
+  local instance=$1 parameters=$2 command_id status=Pending
+  command_id=$(aws ssm send-command --document-name AWS-RunShellScript --instance-ids "$instance" \
+    --comment "depot release command" --timeout-seconds 600 --parameters "$parameters" \
+    --query Command.CommandId --output text)
+  log "release command on $instance (command $command_id)"
+  while [[ $status =~ ^(Pending|InProgress|Delayed)$ ]]; do
+    sleep "${DEPOT_POLL_SECONDS:-5}"
+    status=$(aws ssm get-command-invocation --command-id "$command_id" --instance-id "$instance" \
+      --query Status --output text 2>/dev/null || echo Pending)
+  done
+  aws ssm get-command-invocation --command-id "$command_id" --instance-id "$instance" \
+    --query '[StandardOutputContent,StandardErrorContent]' --output text
+  [[ $status == Success ]]
+}
