@@ -68,10 +68,8 @@ def check_lifecycle(life, report):
     layer = "lifecycle.env"
     report.note(layer, "internal rules")
     n = {k: int(v) for k, v in life.items() if v.isdigit()}
-    report.require(layer, n["STOP_TIMEOUT_SECONDS"] > n["DRAIN_WINDOW_SECONDS"] + n["UPLOAD_DRAIN_SECONDS"] + n["GRACE_PERIOD_SECONDS"],
-                   "STOP_TIMEOUT_SECONDS must exceed DRAIN_WINDOW_SECONDS + UPLOAD_DRAIN_SECONDS + GRACE_PERIOD_SECONDS")
-    report.require(layer, n["DEREGISTRATION_DELAY_SECONDS"] >= n["UPLOAD_DRAIN_SECONDS"],
-                   "DEREGISTRATION_DELAY_SECONDS must be at least UPLOAD_DRAIN_SECONDS (the balancer would cut the uploads the instance lets finish)")
+    report.require(layer, n["STOP_TIMEOUT_SECONDS"] > n["DRAIN_WINDOW_SECONDS"] + n["GRACE_PERIOD_SECONDS"],
+                   "STOP_TIMEOUT_SECONDS must exceed DRAIN_WINDOW_SECONDS + GRACE_PERIOD_SECONDS")
     report.require(layer, 0 < n["S3_ATTEMPT_TIMEOUT_SECONDS"] <= n["S3_CALL_TIMEOUT_SECONDS"] < n["GRACE_PERIOD_SECONDS"],
                    "S3_ATTEMPT_TIMEOUT_SECONDS <= S3_CALL_TIMEOUT_SECONDS < GRACE_PERIOD_SECONDS must hold"
                    " (an S3 call ends before nginx's proxy_read_timeout gives up on the request)")
@@ -251,9 +249,9 @@ def check_systemd(root, life, report, scratch):
     settings = unit_settings(render(root, path, scratch, "depot"))
     timeout = settings.get("TimeoutStopSec", ["(unset)"])[-1]
     report.expect(layer, "TimeoutStopSec", timeout, life["STOP_TIMEOUT_SECONDS"])
-    stop = int(life["DRAIN_WINDOW_SECONDS"]) + int(life["UPLOAD_DRAIN_SECONDS"]) + int(life["GRACE_PERIOD_SECONDS"])
+    stop = int(life["DRAIN_WINDOW_SECONDS"]) + int(life["GRACE_PERIOD_SECONDS"])
     report.require(layer, timeout.isdigit() and int(timeout) > stop,
-                   f"TimeoutStopSec ({timeout}) must exceed drain + upload drain + grace ({stop} s)")
+                   f"TimeoutStopSec ({timeout}) must exceed drain + grace ({stop} s)")
     report.require(layer, any(v.lstrip("-") == "/etc/depot/lifecycle.env" for v in settings.get("EnvironmentFile", [])),
                    "EnvironmentFile=/etc/depot/lifecycle.env missing: the service reads drain and grace from it")
 
