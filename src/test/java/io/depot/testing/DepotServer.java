@@ -58,6 +58,8 @@ public final class DepotServer
         values.put("database.url", environment.get("DEPOT_DB_URL"));
         values.put("database.user", environment.get("DEPOT_DB_USER"));
         values.put("database.password", environment.get("DEPOT_DB_PASSWORD"));
+        values.put("migrations.user", environment.get("DEPOT_DB_OWNER_USER"));
+        values.put("migrations.password", environment.get("DEPOT_DB_OWNER_PASSWORD"));
         values.put("redis.url", environment.get("DEPOT_REDIS_URL"));
         values.put("storage.bucket", environment.get("DEPOT_S3_BUCKET"));
         values.put("storage.endpoint", environment.get("DEPOT_S3_ENDPOINT"));

@@ -165,10 +165,18 @@ public final class TestStack
         return connect(environment.get("DEPOT_DB_URL"));
     }
 
+    /** A connection as the schema's owner: tests create databases and triggers, which the service's role may not. */
     public Connection connect(String url)
             throws SQLException
     {
-        return DriverManager.getConnection(url, environment.get("DEPOT_DB_USER"), environment.get("DEPOT_DB_PASSWORD"));
+        return DriverManager.getConnection(url, environment.get("DEPOT_DB_OWNER_USER"), environment.get("DEPOT_DB_OWNER_PASSWORD"));
+    }
+
+    /** A connection as the service's own role (DEPOT_DB_USER), which has no DDL rights. */
+    public Connection connectAsService()
+            throws SQLException
+    {
+        return DriverManager.getConnection(environment.get("DEPOT_DB_URL"), environment.get("DEPOT_DB_USER"), environment.get("DEPOT_DB_PASSWORD"));
     }
 
     public void execute(String sql)
