@@ -1,5 +1,6 @@
 package io.depot.process;
 
+import io.depot.db.Migrations;
 import io.depot.testing.TestStack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,7 +84,9 @@ class MigrateIT
         assertThat(firstResult.exitCode()).as("%s", firstResult).isZero();
         assertThat(secondResult.exitCode()).as("%s", secondResult).isZero();
         assertThat(firstResult.stdout()).as("%s", firstResult).containsPattern("Run:\\s+1\\b");
-        assertThat(secondResult.stdout()).as("%s", secondResult).containsPattern("Run:\\s+0\\b").containsPattern("Previously run:\\s+5\\b");
+        assertThat(secondResult.stdout()).as("%s", secondResult).containsPattern("Run:\\s+0\\b")
+                // Every changeset the jar's own changelog declares, and the one this test adds.
+                .containsPattern("Previously run:\\s+" + (Migrations.load().declared().size() + 1) + "\\b");
         assertThat(applied(url, "migrate-it-note")).isOne();
     }
 
