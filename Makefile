@@ -32,7 +32,7 @@ e2e: package ## the proving ground: bake, fleet, balancer, deploy, fail, roll ba
 rehearse: ## play release.yml from its file for a tag, against moto_server standing in for AWS
 	scripts/rehearse
 
-bench: package ## benchmarks that print figures against a baseline measured in the same run
+bench: package ## every performance goal against a baseline from the same run: build/bench/results.json and charts
 	scripts/bench
 
 clean: ## remove build output and the local stack's state
