@@ -152,7 +152,7 @@ public class DepotApplication
         BearerChallenge bearer = new BearerChallenge();
         environment.jersey().register(bearer);
         environment.jersey().register(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<TenantPrincipal>()
-                .setAuthenticator(new TokenAuthenticator(jdbi))
+                .setAuthenticator(configuration.getAuth().build(new TokenAuthenticator(jdbi), environment.metrics()))
                 .setPrefix(BearerChallenge.SCHEME)
                 .setRealm(BearerChallenge.REALM)
                 .setUnauthorizedHandler(bearer)

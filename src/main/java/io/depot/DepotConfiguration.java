@@ -2,6 +2,7 @@ package io.depot;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.depot.auth.AuthConfiguration;
 import io.depot.cache.RedisConfiguration;
 import io.depot.lifecycle.LifecycleConfiguration;
 import io.depot.maintenance.MaintenanceConfiguration;
@@ -44,6 +45,10 @@ public class DepotConfiguration
     @Valid
     @NotNull
     private MigrationsConfiguration migrations = new MigrationsConfiguration();
+
+    @Valid
+    @NotNull
+    private AuthConfiguration auth = new AuthConfiguration();
 
     /** Substitution is lenient (for ${VAR:-default}), so an unset variable shows up here, named. */
     @ValidationMethod(message = "database.url must be a jdbc:postgresql: URL: is DEPOT_DB_URL set?")
@@ -142,5 +147,17 @@ public class DepotConfiguration
     public void setMigrations(MigrationsConfiguration migrations)
     {
         this.migrations = migrations;
+    }
+
+    @JsonProperty
+    public AuthConfiguration getAuth()
+    {
+        return auth;
+    }
+
+    @JsonProperty
+    public void setAuth(AuthConfiguration auth)
+    {
+        this.auth = auth;
     }
 }

@@ -2,10 +2,8 @@ package io.depot.cache;
 
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
-import redis.clients.jedis.AbstractTransaction;
-import redis.clients.jedis.Response;
-
 import java.time.Clock;
+import java.util.List;
 import java.util.UUID;
 
 import static java.util.Objects.requireNonNull;
@@ -13,6 +11,10 @@ import static java.util.Objects.requireNonNull;
 /** Fixed-window request counter per token in Redis, shared by the whole fleet; fails open when Redis is down. */
 public class RateLimiter
 {
+    // One round trip: the count and the window's expiry set together, atomically, as MULTI/EXEC did in three.
+    private static final String INCREMENT = "local count = redis.call('INCR', KEYS[1]) "
+            + "if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return count";
+
     public record Decision(boolean allowed, long limit, long retryAfterSeconds) {}
 
     private final RedisGateway redis;
@@ -36,14 +38,7 @@ public class RateLimiter
         long window = now / windowSeconds;
         long retryAfter = (window + 1) * windowSeconds - now;
         String key = "depot:rate:" + tokenId + ":" + window;
-        Long count = redis.call(client -> {
-            try (AbstractTransaction transaction = client.multi()) {
-                Response<Long> incremented = transaction.incr(key);
-                transaction.expire(key, windowSeconds + 1);
-                transaction.exec();
-                return incremented.get();
-            }
-        }).orElse(null);
+        Long count = redis.call(client -> (Long) client.eval(INCREMENT, List.of(key), List.of(String.valueOf(windowSeconds + 1)))).orElse(null);
         if (count == null) {
             return new Decision(true, limit, 0);
         }

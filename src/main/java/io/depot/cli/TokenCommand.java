@@ -9,6 +9,7 @@ import io.depot.db.TokenDao;
 import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.cli.ConfiguredCommand;
 import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.util.Duration;
 import net.sourceforge.argparse4j.inf.Namespace;
 import net.sourceforge.argparse4j.inf.Subparser;
 
@@ -42,7 +43,7 @@ public class TokenCommand
             switch (namespace.getString("action")) {
                 case "create" -> create(database, namespace);
                 case "list" -> list(database, namespace);
-                case "revoke" -> revoke(database, namespace);
+                case "revoke" -> revoke(database, namespace, configuration.getAuth().getTokenCacheTtl());
                 default -> throw new IllegalArgumentException("unknown action");
             }
         }
@@ -73,14 +74,15 @@ public class TokenCommand
         }
     }
 
-    private static void revoke(CommandDatabase database, Namespace namespace)
+    private static void revoke(CommandDatabase database, Namespace namespace, Duration bound)
     {
         UUID id = Uuids.parse(required(namespace, "id"), "--id");
         int revoked = database.jdbi().withExtension(TokenDao.class, dao -> dao.revoke(id));
         if (revoked == 0) {
             throw new IllegalArgumentException("no active token " + id);
         }
-        System.out.println("Revoked token " + id);
+        // Instances keep an accepted token for up to auth.tokenCacheTtl: say when the revocation holds everywhere.
+        System.out.println("Revoked token " + id + "; every instance refuses it within " + bound);
     }
 
     private static String required(Namespace namespace, String option)

@@ -1,0 +1,67 @@
+package io.depot.auth;
+
+import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.dropwizard.auth.Authenticator;
+import io.dropwizard.auth.CachingAuthenticator;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MaxDuration;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+import java.util.concurrent.TimeUnit;
+
+/** Bearer tokens: how long an instance may keep answering for a token without asking PostgreSQL again. */
+public class AuthConfiguration
+{
+    /**
+     * The revocation bound: a token revoked in the database is refused by every instance within
+     * this long (each keeps the tokens it has checked for at most this long). Zero checks every request.
+     */
+    @NotNull
+    @MaxDuration(value = 1, unit = TimeUnit.MINUTES)
+    private Duration tokenCacheTtl = Duration.seconds(5);
+
+    /** Distinct tokens kept per instance; beyond it the least recently used are checked again. */
+    @Min(1)
+    private int tokenCacheSize = 10_000;
+
+    /**
+     * The token check a request pays: {@code tokens} behind an in-process cache of accepted tokens
+     * for {@link #tokenCacheTtl} (a refused token is not kept, so a new token works at once).
+     */
+    public Authenticator<String, TenantPrincipal> build(Authenticator<String, TenantPrincipal> tokens, MetricRegistry metrics)
+    {
+        if (tokenCacheTtl.toNanoseconds() == 0) {
+            return tokens;
+        }
+        return new CachingAuthenticator<>(metrics, tokens, Caffeine.newBuilder()
+                .expireAfterWrite(tokenCacheTtl.toJavaDuration())
+                .maximumSize(tokenCacheSize));
+    }
+
+    @JsonProperty
+    public Duration getTokenCacheTtl()
+    {
+        return tokenCacheTtl;
+    }
+
+    @JsonProperty
+    public void setTokenCacheTtl(Duration tokenCacheTtl)
+    {
+        this.tokenCacheTtl = tokenCacheTtl;
+    }
+
+    @JsonProperty
+    public int getTokenCacheSize()
+    {
+        return tokenCacheSize;
+    }
+
+    @JsonProperty
+    public void setTokenCacheSize(int tokenCacheSize)
+    {
+        this.tokenCacheSize = tokenCacheSize;
+    }
+}
