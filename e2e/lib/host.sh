@@ -34,13 +34,54 @@ host_trust_keys() {
     done
 }
 
+# Each host's systemd gets a cgroup tree of its own, as each instance has. nspawn (--keep-unit,
+# no systemd on this side) puts the container in payload/ below the cgroup it starts in: started
+# from the root, every host shared /payload, so one host stopping depot@blue removed the cgroup
+# that another host's systemd had made for its own depot@blue, whose next start then failed
+# ("Failed to attach to cgroup", which its may-run condition reports as skipped).
+E2E_CGROUP="depot-e2e"
+
+# The cgroup hierarchies nspawn places a container in: the unified one (all of /sys/fs/cgroup,
+# or /sys/fs/cgroup/unified beside v1 controllers) and v1's name=systemd when there is one.
+cgroup_roots() {
+    local dir
+    for dir in /sys/fs/cgroup /sys/fs/cgroup/unified /sys/fs/cgroup/systemd; do
+        case "$(stat -fc %T "$dir" 2>/dev/null)" in
+            cgroup2fs) echo "$dir" ;;
+            cgroupfs) [[ -e "$dir/release_agent" ]] && echo "$dir" ;;
+        esac
+    done
+}
+
+# host_cgroup_enter NAME: moves the calling (sub)shell into the host's own cgroup.
+host_cgroup_enter() {
+    local root found=""
+    for root in $(cgroup_roots); do
+        mkdir -p "$root/$E2E_CGROUP/$1"
+        echo "$BASHPID" >"$root/$E2E_CGROUP/$1/cgroup.procs"
+        found=yes
+    done
+    [[ -n "$found" ]] || die "no cgroup hierarchy found under /sys/fs/cgroup"
+}
+
+# host_cgroup_remove [NAME]: removes a powered-off host's cgroups (all hosts' without NAME).
+host_cgroup_remove() {
+    local root
+    for root in $(cgroup_roots); do
+        [[ -d "$root/$E2E_CGROUP/${1:-}" ]] || continue
+        find "$root/$E2E_CGROUP/${1:-}" -depth -type d -exec rmdir {} + 2>/dev/null || true
+    done
+}
+
 # Boots the host in the background and waits for sshd; prints nothing, records the pid.
 host_boot() {
     local name="$1" dir
     dir="$(host_dir "$name")"
-    systemd-nspawn -D "$dir/root" -b --register=no --keep-unit -M "$name" \
-        --network-namespace-path="/run/netns/$E2E_NS_PREFIX$name" --console=read-only \
-        </dev/null >"$dir/console.log" 2>&1 &
+    (
+        host_cgroup_enter "$name"
+        exec systemd-nspawn -D "$dir/root" -b --register=no --keep-unit -M "$name" \
+            --network-namespace-path="/run/netns/$E2E_NS_PREFIX$name" --console=read-only
+    ) </dev/null >"$dir/console.log" 2>&1 &
     echo $! >"$dir/pid"
     date +%s%3N >"$dir/booted_at_ms"
     on_exit "host_kill $name"
@@ -68,6 +109,7 @@ host_poweroff() {
 host_kill() {
     local name="$1"
     stop_pidfile "$(host_dir "$name")/pid" 60
+    host_cgroup_remove "$name"
 }
 
 # Removes root file systems of an earlier run (after its hosts are gone).
@@ -77,6 +119,7 @@ hosts_clean_stale() {
         [[ -e "$pidfile" ]] && stop_pidfile "$pidfile"
     done
     rm -rf "$E2E_STATE/hosts"
+    host_cgroup_remove
 }
 
 # An Ansible inventory of the named hosts (group depot), using the proving ground's key.
