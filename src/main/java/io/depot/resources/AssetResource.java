@@ -15,8 +15,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 
 import java.util.UUID;
@@ -36,27 +36,53 @@ public class AssetResource
 
     @GET
     @Timed(name = "get")
-    public Response get(@Auth TenantPrincipal principal, @Context Request request, @PathParam("id") String id)
+    public Response get(@Auth TenantPrincipal principal, @Context HttpHeaders headers, @PathParam("id") String id)
     {
         UUID assetId = Uuids.parse(id, "asset id");
-        // Another tenant's asset is "not found", exactly like a missing one.
-        Asset asset = assets.find(principal.tenant(), assetId).orElseThrow(() -> new NotFoundException("no asset " + assetId));
+        Preconditions conditions = Preconditions.of(headers);
+        Asset asset = find(principal, assetId);
         EntityTag tag = new EntityTag(asset.entityTag());
         CacheControl cacheControl = new CacheControl();
         cacheControl.setPrivate(true);
         cacheControl.setNoCache(true);
-        Response.ResponseBuilder notModified = request.evaluatePreconditions(tag);
-        if (notModified != null) {
-            return notModified.cacheControl(cacheControl).build();
-        }
-        return Response.ok(asset).tag(tag).cacheControl(cacheControl).build();
+        return switch (conditions.evaluate(quoted(tag), true)) {
+            case PROCEED -> Response.ok(asset).tag(tag).cacheControl(cacheControl).build();
+            case NOT_MODIFIED -> Response.notModified(tag).cacheControl(cacheControl).build();
+            case FAILED -> preconditionFailed(tag);
+        };
     }
 
+    /** With If-Match (or If-None-Match), the asset is deleted only if its entity tag satisfies it; otherwise 412 and it stays. */
     @DELETE
     @Timed(name = "delete")
-    public Response delete(@Auth TenantPrincipal principal, @PathParam("id") String id)
+    public Response delete(@Auth TenantPrincipal principal, @Context HttpHeaders headers, @PathParam("id") String id)
     {
-        assets.delete(principal.tenant(), Uuids.parse(id, "asset id"));
+        UUID assetId = Uuids.parse(id, "asset id");
+        Preconditions conditions = Preconditions.of(headers);
+        if (!conditions.isEmpty()) {
+            // An asset never changes once created, so the tag checked here is the tag of what is deleted.
+            EntityTag tag = new EntityTag(find(principal, assetId).entityTag());
+            if (conditions.evaluate(quoted(tag), false) != Preconditions.Outcome.PROCEED) {
+                return preconditionFailed(tag);
+            }
+        }
+        assets.delete(principal.tenant(), assetId);
         return Response.noContent().build();
+    }
+
+    // Another tenant's asset is "not found", exactly like a missing one.
+    private Asset find(TenantPrincipal principal, UUID assetId)
+    {
+        return assets.find(principal.tenant(), assetId).orElseThrow(() -> new NotFoundException("no asset " + assetId));
+    }
+
+    private static String quoted(EntityTag tag)
+    {
+        return '"' + tag.getValue() + '"';
+    }
+
+    private static Response preconditionFailed(EntityTag current)
+    {
+        return ErrorResponses.error(412, "the asset's entity tag is " + quoted(current) + ", which does not satisfy If-Match / If-None-Match").tag(current).build();
     }
 }
