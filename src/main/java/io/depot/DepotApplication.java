@@ -32,6 +32,7 @@ import io.depot.maintenance.MaintenanceConfiguration;
 import io.depot.maintenance.MaintenancePass;
 import io.depot.maintenance.OutboxWorker;
 import io.depot.maintenance.Reconciler;
+import io.depot.resources.AcceptFilter;
 import io.depot.resources.AssetContentResource;
 import io.depot.resources.AssetResource;
 import io.depot.resources.AssetsResource;
@@ -63,6 +64,7 @@ import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import jakarta.servlet.DispatcherType;
 import liquibase.GlobalConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.jdbi.v3.core.Jdbi;
 
 import java.time.Clock;
@@ -149,6 +151,7 @@ public class DepotApplication
         environment.jersey().register(new DependencyUnavailableMapper.Database(errors));
         environment.jersey().register(new DependencyUnavailableMapper.ObjectStorage(errors));
         environment.jersey().register(new UnsupportedMediaTypeMapper());
+        environment.jersey().register(new AcceptFilter());
         BearerChallenge bearer = new BearerChallenge();
         environment.jersey().register(bearer);
         environment.jersey().register(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<TenantPrincipal>()
@@ -197,6 +200,9 @@ public class DepotApplication
         JsonErrorHandler errorHandler = new JsonErrorHandler(json);
         environment.getApplicationContext().setErrorHandler(errorHandler.forContext());
         environment.lifecycle().addServerLifecycleListener(server -> server.setErrorHandler(errorHandler.forServer()));
+        // Header values reach Depot as sent: a case-insensitive header cache turns "text/plain; charset=UTF-8" into Jetty's own spelling.
+        environment.lifecycle().addServerLifecycleListener(server -> server.getContainedBeans(HttpConnectionFactory.class)
+                .forEach(http -> http.getHttpConfiguration().setHeaderCacheCaseSensitive(true)));
         environment.lifecycle().addEventListener(new QuietRequestLog());
         environment.lifecycle().addServerLifecycleListener(server ->
                 DrainOnTerminate.install(shutdown, lifecycle.getDrainWindow().toJavaDuration(), server));

@@ -9,6 +9,7 @@ import io.depot.db.AssetDao;
 import io.depot.db.OutboxDao;
 import io.depot.db.UploadDao;
 import io.depot.storage.ChecksumMismatchException;
+import io.depot.storage.ObjectRejectedException;
 import io.depot.storage.ObjectStore;
 import io.depot.storage.ObjectTooLargeException;
 import io.depot.storage.StorageUnavailableException;
@@ -29,6 +30,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -84,7 +86,7 @@ public class AssetService
         String key = objectKey(tenant, id);
         StoredObject stored;
         try {
-            stored = objects.put(key, contentType, body, uploadLimit, declaredSha256, uploadedBytes::inc);
+            stored = objects.put(key, MediaTypes.canonical(contentType), body, uploadLimit, declaredSha256, uploadedBytes::inc);
         }
         catch (ObjectTooLargeException e) {
             throw new TooLargeException(e.getMessage());
@@ -94,6 +96,10 @@ public class AssetService
         }
         catch (UncheckedIOException e) {
             throw new InvalidInputException("the upload body could not be read to its end: " + e.getCause().getMessage());
+        }
+        catch (ObjectRejectedException e) {
+            throw new InvalidInputException("object storage refused the file (%s: %s); nothing was stored: check its Content-Type and digest headers"
+                    .formatted(e.errorCode(), e.getMessage()));
         }
         catch (StorageUnavailableException e) {
             throw storageUnavailable(e);
@@ -156,10 +162,25 @@ public class AssetService
         return new AssetPage(page, new Cursor(last.createdAt(), last.id()).encode());
     }
 
-    public URI downloadUrl(String tenant, UUID id)
+    /**
+     * A presigned GET serving the asset with the type {@link MediaTypes#forDownload} gives it, or as
+     * application/octet-stream (what any file is) when the caller does not accept that type but accepts this one.
+     */
+    public URI downloadUrl(String tenant, UUID id, Predicate<String> acceptable)
     {
         Asset asset = find(tenant, id).orElseThrow(() -> notFound(id));
-        return storage(() -> objects.presignGet(objectKey(tenant, id), MediaTypes.forDownload(asset.contentType()), ContentDisposition.attachment(asset.filename())));
+        String type = MediaTypes.forDownload(asset.contentType());
+        String served;
+        if (acceptable.test(type)) {
+            served = type;
+        }
+        else if (acceptable.test(MediaTypes.OCTET_STREAM)) {
+            served = MediaTypes.OCTET_STREAM;
+        }
+        else {
+            throw new NotAcceptableException("asset %s is served as %s; send an Accept header that allows it, %s/*, */* or %s".formatted(id, type, type.split("/", 2)[0], MediaTypes.OCTET_STREAM));
+        }
+        return storage(() -> objects.presignGet(objectKey(tenant, id), served, ContentDisposition.attachment(asset.filename())));
     }
 
     /** Removes the row and records the object for deletion in one transaction, then deletes the object. */
@@ -193,7 +214,7 @@ public class AssetService
         }
         UUID id = UUID.randomUUID();
         String key = objectKey(tenant, id);
-        ObjectStore.PresignedPut presigned = storage(() -> objects.presignPut(key, contentType, size));
+        ObjectStore.PresignedPut presigned = storage(() -> objects.presignPut(key, MediaTypes.canonical(contentType), size));
         database(() -> {
             jdbi.useExtension(UploadDao.class, dao -> dao.insert(id, tenant, filename, contentType, size, sha256.orElse(null), key,
                     presigned.expiresAt().atOffset(ZoneOffset.UTC)));

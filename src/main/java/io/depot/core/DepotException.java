@@ -9,7 +9,7 @@ import static java.util.Objects.requireNonNull;
  */
 public abstract sealed class DepotException
         extends RuntimeException
-        permits InvalidInputException, UnsupportedContentTypeException, NotFoundException, ConflictException, GoneException, TooLargeException,
+        permits InvalidInputException, UnsupportedContentTypeException, NotFoundException, NotAcceptableException, ConflictException, GoneException, TooLargeException,
         DependencyUnavailableException
 {
     protected DepotException(String message, Throwable cause)

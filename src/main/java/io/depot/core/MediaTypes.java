@@ -6,6 +6,9 @@ import java.util.regex.Pattern;
 /** The Content-Type a file is stored and served with. */
 public final class MediaTypes
 {
+    /** Any file's bytes, without saying what they are. */
+    public static final String OCTET_STREAM = "application/octet-stream";
+
     // RFC 6838 type/subtype names, optionally followed by parameters.
     private static final Pattern MEDIA_TYPE = Pattern.compile(
             "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\\s*;\\s*[!-~&&[^;]]+=[ -~&&[^;]]+)*");
@@ -25,7 +28,28 @@ public final class MediaTypes
     public static String forDownload(String storedType)
     {
         String essence = storedType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        return ACTIVE.matcher(essence).matches() ? "application/octet-stream" : storedType;
+        return ACTIVE.matcher(essence).matches() ? OCTET_STREAM : storedType;
+    }
+
+    /**
+     * The form of a valid type that is sent to object storage and signed: type, subtype and parameter
+     * names in lower case, a charset's value in upper case (its preferred MIME name's case), no
+     * whitespace around ";" and "=". What is stored and served is the type exactly as the client sent
+     * it; this form keeps what S3 receives identical to what was signed even where a server in between
+     * rewrites well-known Content-Type values (Jetty, which S3Proxy runs on, turns any spelling of
+     * text/plain; charset=utf-8 into its own).
+     */
+    public static String canonical(String validType)
+    {
+        String[] parts = validType.split(";");
+        StringBuilder canonical = new StringBuilder(parts[0].trim().toLowerCase(Locale.ROOT));
+        for (int index = 1; index < parts.length; index++) {
+            String[] parameter = parts[index].split("=", 2);
+            String name = parameter[0].trim().toLowerCase(Locale.ROOT);
+            String value = parameter[1].trim();
+            canonical.append(';').append(name).append('=').append(name.equals("charset") ? value.toUpperCase(Locale.ROOT) : value);
+        }
+        return canonical.toString();
     }
 
     /** A file's media type: forms and multipart bodies are rejected because Depot stores the raw body as the file. */
@@ -45,7 +69,8 @@ public final class MediaTypes
         return trimmed;
     }
 
-    private static String printable(String text)
+    /** Client text fit to quote in an error message: at most 64 characters, printable ASCII only. */
+    public static String printable(String text)
     {
         String shortened = text.length() > 64 ? text.substring(0, 64) + "..." : text;
         return shortened.replaceAll("[^ -~]", "?");

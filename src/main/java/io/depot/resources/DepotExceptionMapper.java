@@ -5,6 +5,7 @@ import io.depot.core.DependencyUnavailableException;
 import io.depot.core.DepotException;
 import io.depot.core.GoneException;
 import io.depot.core.InvalidInputException;
+import io.depot.core.NotAcceptableException;
 import io.depot.core.NotFoundException;
 import io.depot.core.TooLargeException;
 import io.depot.core.UnsupportedContentTypeException;
@@ -26,6 +27,7 @@ public class DepotExceptionMapper
     private static final Map<Class<? extends DepotException>, Integer> STATUSES = Map.of(
             InvalidInputException.class, 400,
             NotFoundException.class, 404,
+            NotAcceptableException.class, 406,
             ConflictException.class, 409,
             GoneException.class, 410,
             TooLargeException.class, 413,

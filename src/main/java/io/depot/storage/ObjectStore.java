@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -46,6 +47,10 @@ import static java.util.Objects.requireNonNull;
 public class ObjectStore
         implements AutoCloseable
 {
+    // S3 error codes that mean the upload request itself was wrong (see causedByTheRequest).
+    private static final Set<String> REQUEST_ERRORS = Set.of("InvalidArgument", "InvalidRequest", "SignatureDoesNotMatch", "EntityTooLarge", "EntityTooSmall",
+            "MetadataTooLarge", "InvalidDigest", "BadDigest", "IncompleteBody", "MissingContentLength", "UnexpectedContent", "InvalidEncodingType");
+
     private final S3Client client;
     private final S3Presigner presigner;
     private final String bucket;
@@ -99,8 +104,29 @@ public class ObjectStore
      */
     public StoredObject put(String key, String contentType, InputStream body, long limit, Optional<String> expectedSha256, Consumer<Long> progress)
     {
-        return available(() -> stream(key, contentType, body, limit, expectedSha256, progress));
+        return available(() -> {
+            try {
+                return stream(key, contentType, body, limit, expectedSha256, progress);
+            }
+            catch (S3Exception e) {
+                throw causedByTheRequest(e) ? new ObjectRejectedException(e.awsErrorDetails().errorCode(), e.awsErrorDetails().errorMessage(), e) : e;
+            }
+        });
     }
+
+    /**
+     * Whether S3 refused an upload for what it carried: a 4xx whose code names the request's
+     * headers or body. A 4xx about credentials, permissions, the bucket or the clock (AccessDenied,
+     * InvalidAccessKeyId, NoSuchBucket, RequestTimeTooSkewed, ...) is Depot's configuration, and
+     * like a 5xx or no answer at all, object storage being unavailable. A signature that does not
+     * match on an upload is the request's: the credentials are checked by readiness (HeadBucket).
+     */
+    static boolean causedByTheRequest(S3Exception exception)
+    {
+        return exception.statusCode() >= 400 && exception.statusCode() < 500 && exception.awsErrorDetails() != null
+                && REQUEST_ERRORS.contains(String.valueOf(exception.awsErrorDetails().errorCode()));
+    }
+
 
     private StoredObject stream(String key, String contentType, InputStream body, long limit, Optional<String> expectedSha256, Consumer<Long> progress)
     {

@@ -28,6 +28,15 @@ class MediaTypesTest
     }
 
     @Test
+    void theCanonicalFormIsLowerCaseWithoutSpaces()
+    {
+        assertThat(MediaTypes.canonical("image/png")).isEqualTo("image/png");
+        assertThat(MediaTypes.canonical("Text/Plain; Charset=UTF-8")).isEqualTo("text/plain;charset=UTF-8");
+        assertThat(MediaTypes.canonical("text/plain ;charset=ISO-8859-1 ; format=Flowed ")).isEqualTo("text/plain;charset=ISO-8859-1;format=Flowed");
+        assertThat(MediaTypes.canonical("application/x-thing; version=\"1.0\"")).isEqualTo("application/x-thing;version=\"1.0\"");
+    }
+
+    @Test
     void rejectsMissingMalformedAndFormTypes()
     {
         assertThatThrownBy(() -> MediaTypes.forStoredFile(null)).hasMessageContaining("Content-Type is required");

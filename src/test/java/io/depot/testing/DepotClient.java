@@ -7,6 +7,7 @@ import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -85,6 +86,31 @@ public final class DepotClient
         return put;
     }
 
+    /**
+     * The Content-Type a 302 to a presigned GET has the bucket serve (its response-content-type
+     * parameter, decoded), after checking the URL works. S3 serves it as it is; S3Proxy's Jetty
+     * drops the space before a charset, so the parameter is what tells what Depot asked for.
+     */
+    public static String servedType(HttpResponse<String> redirect)
+    {
+        assertThat(redirect.statusCode()).as(redirect.body()).isEqualTo(302);
+        URI location = URI.create(redirect.headers().firstValue("Location").orElseThrow());
+        try {
+            assertThat(HTTP.send(HttpRequest.newBuilder(location).build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return java.util.Arrays.stream(location.getRawQuery().split("&"))
+                .filter(parameter -> parameter.startsWith("response-content-type="))
+                .map(parameter -> URLDecoder.decode(parameter.substring("response-content-type=".length()), StandardCharsets.UTF_8))
+                .findFirst().orElseThrow(() -> new AssertionError("no response-content-type in " + location));
+    }
+
     /** The bytes behind an asset's presigned download URL. */
     public byte[] download(String id)
     {
@@ -122,6 +148,17 @@ public final class DepotClient
         }
         catch (IOException e) {
             throw new AssertionError("not JSON: " + response.body(), e);
+        }
+    }
+
+    /** {@code text} as a JSON string literal. */
+    public static String quote(String text)
+    {
+        try {
+            return JSON.writeValueAsString(text);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
