@@ -153,6 +153,7 @@ class Bench:
         self.figures = {}
         self.nginx = None
         self.stack_up = False
+        self.failed_requests = {}
 
     # --- the stack, nginx and the servers -------------------------------------------------
     def up(self):
@@ -242,18 +243,26 @@ class Bench:
         if token:
             command += ["-H", f"Authorization: Bearer {token}"]
         output = subprocess.run(command + [self.url(path)], capture_output=True, text=True, check=True).stdout
-        if re.search(r"Non-2xx|Socket errors", output):
-            raise HarnessError(f"wrk saw failed requests on {path}:\n{output}")
+        requests = int(re.search(r"^\s*(\d+) requests in", output, re.M).group(1))
+        failed = sum(int(count) for count in re.findall(r"(?:Non-2xx or 3xx responses|connect|read|write|timeout):? (\d+)", output))
+        # A few failures on an overloaded machine are a figure (recorded); many mean a broken setup.
+        if failed > max(1, requests // 100):
+            raise HarnessError(f"wrk saw {failed} of {requests} requests fail on {path}:\n{output}")
+        if failed:
+            log(f"{failed} of {requests} requests failed on {path} (recorded in results.json)")
+            self.failed_requests[path] = self.failed_requests.get(path, 0) + failed
         rate = float(re.search(r"^Requests/sec:\s*([\d.]+)", output, re.M).group(1))
         value, unit = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", output, re.M).groups()
         p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
         return rate, p99
 
     def upload(self, path, data_file):
-        """Seconds for a POST of the file through nginx and Depot; returns (seconds, asset id)."""
+        """Seconds for a POST of the file through nginx and Depot; returns (seconds, asset id).
+
+        curl -T streams the file (--data-binary @FILE would read all of it into memory first)."""
         result = subprocess.run(["curl", "-sS", "--max-time", "600", "-o", str(self.work / "upload.json"), "-w", "%{http_code} %{time_total}",
                                  "-X", "POST", "-H", f"Authorization: Bearer {self.token}",
-                                 "-H", "Content-Type: application/octet-stream", "--data-binary", f"@{data_file}", self.url(path)],
+                                 "-H", "Content-Type: application/octet-stream", "-H", "Expect:", "-T", str(data_file), self.url(path)],
                                 capture_output=True, text=True, check=True)
         status, seconds = result.stdout.split()
         if status != "201":
@@ -274,7 +283,7 @@ class Bench:
             if name.lower() != "content-length":
                 headers += ["-H", f"{name}: {value}"]
         result = subprocess.run(["curl", "-sS", "--max-time", "600", "-o", "/dev/null", "-w", "%{http_code} %{time_total}",
-                                 "-X", ticket["method"], *headers, "--data-binary", f"@{data_file}", ticket["url"]],
+                                 "-X", ticket["method"], *headers, "-H", "Expect:", "-T", str(data_file), ticket["url"]],
                                 capture_output=True, text=True, check=True)
         status, seconds = result.stdout.split()
         if status != "200":
@@ -409,6 +418,7 @@ class Bench:
         finally:
             self.down()
         self.figures["jar_bytes"] = self.args.jar.stat().st_size
+        self.figures["failed_requests"] = self.failed_requests
         self.figures["seconds"] = round(time.monotonic() - started)
         return report(self.rounds, self.figures, self.args.out, self.settings.short)
 
