@@ -29,7 +29,7 @@ host-test: package ## deploy with Ansible into a booted systemd-nspawn host and 
 e2e: package ## the proving ground: bake, fleet, balancer, deploy, fail, roll back, refresh under load
 	e2e/run
 
-rehearse: ## play release.yml (two tags), deploy.yml and rollback.yml from their files, against moto_server standing in for AWS
+rehearse: ## bootstrap, then release.yml (staging, production), deploy.yml and rollback.yml played from their files, against moto_server standing in for AWS
 	scripts/rehearse
 
 bench: package ## every performance goal against a baseline from the same run: build/bench/results.json and charts

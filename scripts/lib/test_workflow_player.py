@@ -160,3 +160,38 @@ def test_an_environment_with_reviewers_waits_for_their_approval(clone, tmp_path)
     approved = play("--approve", "production")
     assert approved.returncode == 0, approved.stdout + approved.stderr
     assert (tmp_path / "s" / "tmp" / "shipped").exists()
+
+
+def test_a_reusable_workflow_is_played_with_its_inputs(clone, tmp_path):
+    (clone / "called.yml").write_text(
+        "on: {workflow_call: {inputs: {environment: {required: true, type: string}}}}\n"
+        "jobs:\n"
+        "  roll:\n"
+        "    environment: ${{ inputs.environment }}\n"
+        "    runs-on: ubuntu-24.04\n"
+        "    steps:\n"
+        "      - name: Roll\n"
+        "        env: {TARGET: '${{ inputs.environment }}'}\n"
+        "        run: echo \"$TARGET\" >>\"$RUNNER_TEMP/rolled\"\n")
+
+    def play(with_block):
+        (clone / "caller.yml").write_text(
+            "on: {workflow_dispatch: {}}\n"
+            "jobs:\n"
+            "  first:\n"
+            "    uses: ./called.yml\n"
+            f"    with: {with_block}\n"
+            "  second:\n"
+            "    needs: first\n"
+            "    uses: ./called.yml\n"
+            "    with: {environment: production}\n")
+        (tmp_path / "vars.json").write_text(json.dumps({"reviewers": {"production": ["release managers"]}}))
+        return subprocess.run([sys.executable, str(PLAYER), "--workflow", "caller.yml", "--workspace", str(clone),
+                               "--state", str(tmp_path / "s"), "--dispatch", "--vars", str(tmp_path / "vars.json")],
+                              capture_output=True, text=True)
+    refused = play("{environment: staging}")
+    assert refused.returncode != 0
+    assert "FAILED at " + "caller.yml / second / roll: environment production was not approved" in refused.stderr, refused.stderr
+    assert (tmp_path / "s" / "tmp" / "rolled").read_text() == "staging\n"
+    unknown = play("{environment: staging, colour: blue}")
+    assert unknown.returncode != 0 and "declares no inputs ['colour']" in unknown.stderr

@@ -18,12 +18,15 @@ Usage: workflow_player.py --workflow FILE --workspace DIR --state DIR
 environment's values override the repository's for a job in that environment. A job in an
 environment with required reviewers ("reviewers": [...] in the vars file) waits for an
 --approve of that environment and fails without one. --job limits the play to those jobs
-(their needs must then be given as --needs-output JOB.NAME=VALUE). Set
+(their needs must then be given as --needs-output JOB.NAME=VALUE). A job that `uses:` a
+reusable workflow of this repository (./.github/workflows/X.yml) plays that workflow's jobs
+with the inputs its `with:` gives. Set
 WORKFLOW_PLAYER_SKIP=STEP_NAME=REASON;... to skip steps that cannot run here, by name.
 Exit status 0 when every job played succeeded.
 """
 import argparse
 import base64
+import copy
 import fnmatch
 import itertools
 import json
@@ -620,6 +623,8 @@ class Player:
             self.skipped.append((f"{self.name} / {job_id}", "its if: is false"))
             self.results[job_id] = {"result": "skipped", "outputs": {}}
             return "skipped"
+        if "uses" in spec:
+            return self.play_called(job_id, spec, evaluator)
         results, outputs = [], {}
         for matrix in self.matrices(spec, evaluator):
             job = Job(self, job_id, spec, matrix)
@@ -629,6 +634,38 @@ class Player:
             outputs.update(job.outputs)
         result = "failure" if "failure" in results else "success"
         self.results[job_id] = {"result": result, "outputs": outputs}
+        return result
+
+    def play_called(self, job_id, spec, evaluator):
+        """A job that calls a reusable workflow of this repository: its jobs played in turn with the
+        caller's event, vars and secrets, and the inputs its `with:` gives."""
+        path = str(spec["uses"])
+        if not path.startswith("./"):
+            raise PlayError(f"{self.name} / {job_id}: only this repository's reusable workflows are played ({path})")
+        called = copy.copy(self)
+        called.workflow_path = path[2:]
+        called.workflow = yaml.safe_load((self.workspace / called.workflow_path).read_text())
+        triggers = called.workflow.get("on", called.workflow.get(True)) or {}
+        if "workflow_call" not in triggers:
+            raise PlayError(f"{self.name} / {job_id}: {called.workflow_path} is not triggered by workflow_call")
+        declared = ((triggers.get("workflow_call") or {}).get("inputs")) or {}
+        given = interpolate(spec.get("with") or {}, evaluator)
+        unknown = set(given) - set(declared)
+        if unknown:
+            raise PlayError(f"{self.name} / {job_id}: {called.workflow_path} declares no inputs {sorted(unknown)}")
+        called.inputs = {}
+        for name, declaration in declared.items():
+            # As GitHub checks it: a required input must be passed; its value may be empty.
+            if declaration.get("required") and name not in given:
+                raise PlayError(f"{self.name} / {job_id}: input {name} of {called.workflow_path} is required")
+            value = given.get(name, declaration.get("default", ""))
+            called.inputs[name] = value
+        called.name = f"{self.name} / {job_id}"
+        called.only_jobs, called.needs_outputs, called.failure = set(), {}, None
+        result = called.play()
+        if result == "failure":
+            self.failure = called.failure
+        self.results[job_id] = {"result": result, "outputs": {}}
         return result
 
     def run_job(self, job):
