@@ -19,6 +19,7 @@ import io.depot.cli.PredeployCheckCommand;
 import io.depot.cli.TokenCommand;
 import io.depot.core.AssetService;
 import io.depot.core.ReleaseInfo;
+import io.depot.core.UploadCapacity;
 import io.depot.db.Migrations;
 import io.depot.health.Readiness;
 import io.depot.health.ReadinessHealthCheck;
@@ -142,7 +143,10 @@ public class DepotApplication
         LimitsConfiguration limits = configuration.getLimits();
         RedisConfiguration redisConfiguration = configuration.getRedis();
         AssetCache cache = new AssetCache(redis, json, redisConfiguration.getMetadataTtl(), environment.metrics());
-        AssetService assets = new AssetService(jdbi, objects, cache, clock, limits.getUploadLimit().toBytes(), environment.metrics());
+        UploadCapacity uploadCapacity = new UploadCapacity(limits.getUploadBufferBudget().toBytes(),
+                Math.toIntExact(configuration.getStorage().getPartSize().toBytes()), limits.getUploadBufferWait().toJavaDuration(),
+                limits.getUploadsPerTenant(), environment.metrics());
+        AssetService assets = new AssetService(jdbi, objects, cache, clock, limits.getUploadLimit().toBytes(), uploadCapacity, environment.metrics());
         Idempotency idempotency = new Idempotency(new IdempotencyStore(redis, json, redisConfiguration.getIdempotencyTtl().toSeconds()), json);
         RateLimiter rateLimiter = new RateLimiter(redis, clock, limits.getRequestsPerWindow(), limits.getRateLimitWindow().toSeconds(), environment.metrics());
 

@@ -51,21 +51,29 @@ public class AssetService
     private final AssetCache cache;
     private final Clock clock;
     private final long uploadLimit;
+    private final UploadCapacity capacity;
     private final Counter uploadedBytes;
 
-    public AssetService(Jdbi jdbi, ObjectStore objects, AssetCache cache, Clock clock, long uploadLimit, MetricRegistry metrics)
+    public AssetService(Jdbi jdbi, ObjectStore objects, AssetCache cache, Clock clock, long uploadLimit, UploadCapacity capacity, MetricRegistry metrics)
     {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.objects = requireNonNull(objects, "objects is null");
         this.cache = requireNonNull(cache, "cache is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.uploadLimit = uploadLimit;
+        this.capacity = requireNonNull(capacity, "capacity is null");
         this.uploadedBytes = metrics.counter("depot.upload.bytes");
     }
 
     public long uploadLimit()
     {
         return uploadLimit;
+    }
+
+    /** Counts an upload of {@code tenant} in flight until closed; refused when the tenant already has its most. */
+    public UploadCapacity.Admission admitUpload(String tenant)
+    {
+        return capacity.admit(tenant);
     }
 
     public static String objectKey(String tenant, UUID id)
@@ -85,8 +93,8 @@ public class AssetService
         UUID id = UUID.randomUUID();
         String key = objectKey(tenant, id);
         StoredObject stored;
-        try {
-            stored = objects.put(key, MediaTypes.canonical(contentType), body, uploadLimit, declaredSha256, uploadedBytes::inc);
+        try (UploadCapacity.Buffer buffer = capacity.buffer()) {
+            stored = objects.put(key, MediaTypes.canonical(contentType), body, buffer.bytes(), uploadLimit, declaredSha256, uploadedBytes::inc);
         }
         catch (ObjectTooLargeException e) {
             throw new TooLargeException(e.getMessage());

@@ -10,7 +10,7 @@ import static java.util.Objects.requireNonNull;
 public abstract sealed class DepotException
         extends RuntimeException
         permits InvalidInputException, UnsupportedContentTypeException, NotFoundException, NotAcceptableException, ConflictException, GoneException, TooLargeException,
-        DependencyUnavailableException
+        DependencyUnavailableException, OverloadedException, TooManyRequestsException
 {
     protected DepotException(String message, Throwable cause)
     {

@@ -10,6 +10,7 @@ import io.depot.core.Filenames;
 import io.depot.core.InvalidInputException;
 import io.depot.core.MediaTypes;
 import io.depot.core.TooLargeException;
+import io.depot.core.UploadCapacity;
 import io.dropwizard.auth.Auth;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -71,11 +72,13 @@ public class AssetsResource
         Optional<String> declaredSha256 = DeclaredDigest.sha256(headers.getRequestHeader(DeclaredDigest.CONTENT_DIGEST),
                 headers.getRequestHeader(DeclaredDigest.AMZ_CHECKSUM_SHA256));
         String fingerprint = idempotency.fingerprint("POST /api/v1/assets", validFilename, validType);
-        return idempotency.run(principal, idempotencyKey, fingerprint, () -> declaredSha256.orElseGet(() -> assets.sha256Of(body)), () -> {
-            Asset asset = assets.upload(principal.tenant(), validFilename, validType, body, declaredSha256);
-            return new Idempotency.Outcome(Response.created(uri.getBaseUriBuilder().path(AssetResource.class).build(asset.id())).entity(asset).build(),
-                    asset.sha256());
-        });
+        try (UploadCapacity.Admission ignored = assets.admitUpload(principal.tenant())) {
+            return idempotency.run(principal, idempotencyKey, fingerprint, () -> declaredSha256.orElseGet(() -> assets.sha256Of(body)), () -> {
+                Asset asset = assets.upload(principal.tenant(), validFilename, validType, body, declaredSha256);
+                return new Idempotency.Outcome(Response.created(uri.getBaseUriBuilder().path(AssetResource.class).build(asset.id())).entity(asset).build(),
+                        asset.sha256());
+            });
+        }
     }
 
     // A declared length over the limit is refused before a byte is read or sent to S3.

@@ -7,6 +7,8 @@ import io.depot.core.GoneException;
 import io.depot.core.InvalidInputException;
 import io.depot.core.NotAcceptableException;
 import io.depot.core.NotFoundException;
+import io.depot.core.OverloadedException;
+import io.depot.core.TooManyRequestsException;
 import io.depot.core.TooLargeException;
 import io.depot.core.UnsupportedContentTypeException;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -32,7 +34,9 @@ public class DepotExceptionMapper
             GoneException.class, 410,
             TooLargeException.class, 413,
             UnsupportedContentTypeException.class, 415,
-            DependencyUnavailableException.class, 503);
+            TooManyRequestsException.class, 429,
+            DependencyUnavailableException.class, 503,
+            OverloadedException.class, 503);
 
     /** Seconds a client is asked to wait before retrying while a dependency is down. */
     private static final int RETRY_AFTER_SECONDS = 5;
@@ -45,6 +49,12 @@ public class DepotExceptionMapper
         if (exception instanceof DependencyUnavailableException) {
             log.warn("{}: {}", exception.getMessage(), String.valueOf(exception.getCause()));
             response.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        }
+        else if (exception instanceof OverloadedException overloaded) {
+            response.header(HttpHeaders.RETRY_AFTER, overloaded.retryAfterSeconds());
+        }
+        else if (exception instanceof TooManyRequestsException tooMany) {
+            response.header(HttpHeaders.RETRY_AFTER, tooMany.retryAfterSeconds());
         }
         return response.build();
     }

@@ -6,7 +6,7 @@ import io.dropwizard.util.Duration;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
-/** What one client may ask of the API: file size, request rate and page size. */
+/** What one client may ask of the API: file size, request rate, uploads at once, page size; and the memory all uploads share. */
 public class LimitsConfiguration
 {
     /** Largest file accepted; nginx's client_max_body_size is the same number. */
@@ -19,6 +19,18 @@ public class LimitsConfiguration
 
     @NotNull
     private Duration rateLimitWindow = Duration.minutes(1);
+
+    /** Heap all uploads in flight share, as part-sized buffers (storage.partSize): one per upload. */
+    @NotNull
+    private DataSize uploadBufferBudget = DataSize.mebibytes(256);
+
+    /** How long an upload waits for a buffer when the budget is spent, before it gets 503. */
+    @NotNull
+    private Duration uploadBufferWait = Duration.milliseconds(500);
+
+    /** Uploads one tenant may have in flight at once before it gets 429. */
+    @Min(1)
+    private int uploadsPerTenant = 8;
 
     @Min(1)
     private int defaultPageSize = 50;
@@ -60,6 +72,42 @@ public class LimitsConfiguration
     public void setRateLimitWindow(Duration rateLimitWindow)
     {
         this.rateLimitWindow = rateLimitWindow;
+    }
+
+    @JsonProperty
+    public DataSize getUploadBufferBudget()
+    {
+        return uploadBufferBudget;
+    }
+
+    @JsonProperty
+    public void setUploadBufferBudget(DataSize uploadBufferBudget)
+    {
+        this.uploadBufferBudget = uploadBufferBudget;
+    }
+
+    @JsonProperty
+    public Duration getUploadBufferWait()
+    {
+        return uploadBufferWait;
+    }
+
+    @JsonProperty
+    public void setUploadBufferWait(Duration uploadBufferWait)
+    {
+        this.uploadBufferWait = uploadBufferWait;
+    }
+
+    @JsonProperty
+    public int getUploadsPerTenant()
+    {
+        return uploadsPerTenant;
+    }
+
+    @JsonProperty
+    public void setUploadsPerTenant(int uploadsPerTenant)
+    {
+        this.uploadsPerTenant = uploadsPerTenant;
     }
 
     @JsonProperty

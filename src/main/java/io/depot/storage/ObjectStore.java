@@ -40,8 +40,8 @@ import java.util.function.Supplier;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The private bucket. Uploads stream through one part-sized buffer, so heap use does not grow
- * with file size; downloads never pass through the JVM (presigned GETs). Every failure of S3 or
+ * The private bucket. Uploads stream through one part-sized buffer the caller lends, so heap use
+ * does not grow with file size; downloads never pass through the JVM (presigned GETs). Every failure of S3 or
  * of the SDK leaves as a {@link StorageUnavailableException}: no SDK type escapes this class.
  */
 public class ObjectStore
@@ -54,14 +54,12 @@ public class ObjectStore
     private final S3Client client;
     private final S3Presigner presigner;
     private final String bucket;
-    private final int partSize;
     private final Duration presignTtl;
 
     public ObjectStore(StorageConfiguration configuration)
     {
         requireNonNull(configuration, "configuration is null");
         this.bucket = requireNonNull(configuration.getBucket(), "bucket is null");
-        this.partSize = Math.toIntExact(configuration.getPartSize().toBytes());
         this.presignTtl = configuration.getPresignTtl().toJavaDuration();
         S3Configuration serviceConfiguration = S3Configuration.builder().pathStyleAccessEnabled(configuration.isPathStyle()).build();
         var clientBuilder = S3Client.builder()
@@ -97,16 +95,16 @@ public class ObjectStore
     }
 
     /**
-     * Streams {@code body} to {@code key}, measuring size and SHA-256 on the way. A body up to one
-     * part is a single PUT; a larger one is a multipart upload that is aborted on any failure,
+     * Streams {@code body} to {@code key} through {@code buffer}, measuring size and SHA-256 on the
+     * way; the buffer's length is the part size. A body that fits in the buffer is a single PUT; a larger one is a multipart upload that is aborted on any failure,
      * including passing {@code limit} or a SHA-256 other than {@code expectedSha256}, which is
      * checked before the object is committed. {@code progress} is told of every chunk of bytes read.
      */
-    public StoredObject put(String key, String contentType, InputStream body, long limit, Optional<String> expectedSha256, Consumer<Long> progress)
+    public StoredObject put(String key, String contentType, InputStream body, byte[] buffer, long limit, Optional<String> expectedSha256, Consumer<Long> progress)
     {
         return available(() -> {
             try {
-                return stream(key, contentType, body, limit, expectedSha256, progress);
+                return stream(key, contentType, body, buffer, limit, expectedSha256, progress);
             }
             catch (S3Exception e) {
                 throw causedByTheRequest(e) ? new ObjectRejectedException(e.awsErrorDetails().errorCode(), e.awsErrorDetails().errorMessage(), e) : e;
@@ -128,10 +126,10 @@ public class ObjectStore
     }
 
 
-    private StoredObject stream(String key, String contentType, InputStream body, long limit, Optional<String> expectedSha256, Consumer<Long> progress)
+    private StoredObject stream(String key, String contentType, InputStream body, byte[] buffer, long limit, Optional<String> expectedSha256, Consumer<Long> progress)
     {
         MessageDigest digest = Hashes.sha256();
-        byte[] buffer = new byte[partSize];
+        int partSize = buffer.length;
         int filled = fill(body, buffer, digest, progress);
         if (filled < partSize) {
             if (filled > limit) {

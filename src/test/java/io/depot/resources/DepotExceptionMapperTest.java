@@ -7,6 +7,8 @@ import io.depot.core.GoneException;
 import io.depot.core.InvalidInputException;
 import io.depot.core.NotAcceptableException;
 import io.depot.core.NotFoundException;
+import io.depot.core.OverloadedException;
+import io.depot.core.TooManyRequestsException;
 import io.depot.core.TooLargeException;
 import io.depot.core.UnsupportedContentTypeException;
 import io.dropwizard.jersey.errors.ErrorMessage;
@@ -28,7 +30,9 @@ class DepotExceptionMapperTest
             GoneException.class, 410,
             TooLargeException.class, 413,
             UnsupportedContentTypeException.class, 415,
-            DependencyUnavailableException.class, 503);
+            TooManyRequestsException.class, 429,
+            DependencyUnavailableException.class, 503,
+            OverloadedException.class, 503);
 
     @Test
     void everyKindOfDomainFailureHasItsStatus()
@@ -42,6 +46,8 @@ class DepotExceptionMapperTest
         assertThat(response(new TooLargeException("too big")).getStatus()).isEqualTo(413);
         assertThat(response(new UnsupportedContentTypeException("no type")).getStatus()).isEqualTo(415);
         assertThat(response(new DependencyUnavailableException("down", new RuntimeException())).getStatus()).isEqualTo(503);
+        assertThat(response(new TooManyRequestsException("at the cap", 1)).getStatus()).isEqualTo(429);
+        assertThat(response(new OverloadedException("no buffer", 1)).getStatus()).isEqualTo(503);
     }
 
     @Test
@@ -54,6 +60,8 @@ class DepotExceptionMapperTest
         });
         assertThat(unavailable.getHeaderString("Retry-After")).isEqualTo("5");
         assertThat(response(new NotFoundException("no asset")).getHeaderString("Retry-After")).isNull();
+        assertThat(response(new OverloadedException("no buffer", 1)).getHeaderString("Retry-After")).isEqualTo("1");
+        assertThat(response(new TooManyRequestsException("at the cap", 2)).getHeaderString("Retry-After")).isEqualTo("2");
     }
 
     private static Response response(DepotException exception)

@@ -1,0 +1,309 @@
+#!/usr/bin/env python3
+"""Depot's service under hostile clients: the real jar against a real PostgreSQL, Redis and
+S3Proxy (scripts/stack), spoken to over loopback only.
+
+Usage: chaos_service.py --repo DIR --work DIR CASE...
+
+Cases, each printing its figures:
+  upload-flood  slow concurrent uploads wanting 4x the upload buffer budget, at -Xmx128m: the
+                extra ones get 503 or 429 within a second, the heap stays under -Xmx, /ready
+                stays 200 and the JVM never exits
+  upload-flood-unbounded
+                the same flood with the budget lifted ends the JVM (OutOfMemoryError): the
+                flood is hostile enough for upload-flood to mean something
+Exits 1 if any check fails.
+"""
+import argparse
+import http.client
+import json
+import os
+import pathlib
+import re
+import select
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+FAILURES = []
+
+
+def check(name, condition, figures):
+    print(f"{'ok  ' if condition else 'FAIL'}  {name}: {figures}", flush=True)
+    if not condition:
+        FAILURES.append(name)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def read_env(path):
+    env = {}
+    for line in pathlib.Path(path).read_text().splitlines():
+        if "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            env[key] = value
+    return env
+
+
+class Stack:
+    """PostgreSQL, Redis and S3Proxy under WORK/stack, started and stopped by scripts/stack."""
+
+    def __init__(self, repo, work):
+        self.script = str(repo / "scripts" / "stack")
+        self.dir = str(work / "stack")
+
+    def up(self):
+        subprocess.run([self.script, "up", self.dir], check=True, stdout=subprocess.DEVNULL)
+        self.env = read_env(pathlib.Path(self.dir) / "env")
+
+    def service(self, action, name):
+        subprocess.run([self.script, action, self.dir, name], check=True, stdout=subprocess.DEVNULL)
+
+    def down(self):
+        subprocess.run([self.script, "down", self.dir], check=False, stdout=subprocess.DEVNULL)
+
+
+class Depot:
+    """The real jar, run as `server config.yml` with system-property overrides of config.yml."""
+
+    def __init__(self, repo, work, stack):
+        self.repo = repo
+        self.work = work
+        self.stack = stack
+        self.process = None
+
+    def command(self, *arguments, java_options=()):
+        env = dict(os.environ, **self.stack.env)
+        return subprocess.run(["java", *java_options, "-jar", str(self.repo / "target" / "depot.jar"), *arguments, str(self.repo / "config.yml")],
+                              env=env, check=True, capture_output=True, text=True).stdout
+
+    def token(self, tenant):
+        return self.command("token", "create", "--tenant", tenant, "--name", "chaos").strip().splitlines()[-1]
+
+    def start(self, name, heap="128m", overrides=None):
+        self.app_port, self.admin_port = free_port(), free_port()
+        env = dict(os.environ, **self.stack.env, DEPOT_APP_PORT=str(self.app_port), DEPOT_ADMIN_PORT=str(self.admin_port))
+        properties = [f"-Ddw.{key}={value}" for key, value in (overrides or {}).items()]
+        self.log = self.work / f"depot-{name}.log"
+        self.process = subprocess.Popen(["java", f"-Xmx{heap}", "-XX:+ExitOnOutOfMemoryError", *properties, "-jar",
+                                         str(self.repo / "target" / "depot.jar"), "server", str(self.repo / "config.yml")],
+                                        env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 90
+        while self.admin("/ready")[0] != 200:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"Depot did not get ready; see {self.log}")
+            time.sleep(0.3)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            # SIGHUP: the ordinary shutdown at once, without the production drain window.
+            self.process.send_signal(1)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def admin(self, path, timeout=5):
+        return request(self.admin_port, "GET", path, timeout=timeout)
+
+    def api(self, method, path, token=None, body=None, headers=None, timeout=30):
+        all_headers = dict(headers or {})
+        if token:
+            all_headers["Authorization"] = f"Bearer {token}"
+        return request(self.app_port, method, path, body, all_headers, timeout)
+
+    def heap_used(self):
+        status, body, _ = self.admin("/metrics")
+        match = re.search(r"^jvm_memory_heap_used\S* (\S+)$", body.decode(), re.MULTILINE) if status == 200 else None
+        return float(match.group(1)) if match else None
+
+
+def request(port, method, path, body=None, headers=None, timeout=30):
+    """(status, body, headers); status 0 when the connection failed."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read(), dict(response.getheaders())
+    except OSError as e:
+        return 0, str(e).encode(), {}
+    finally:
+        connection.close()
+
+
+def slow_upload(port, token, size, chunk, pause):
+    """Sends SIZE bytes in CHUNKs every PAUSE seconds, stopping as soon as an answer arrives.
+    Returns (status, seconds until the answer, body); status 0 when the connection failed."""
+    started = time.monotonic()
+    answer = b""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+            sock.sendall((f"POST /api/v1/assets?filename=flood.bin HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                          f"Authorization: Bearer {token}\r\nContent-Type: application/octet-stream\r\n"
+                          f"Content-Length: {size}\r\nConnection: close\r\n\r\n").encode())
+            payload = os.urandom(chunk)
+            sent = 0
+            while sent < size and not select.select([sock], [], [], pause)[0]:
+                sock.sendall(payload[:min(chunk, size - sent)])
+                sent += chunk
+            while not complete(answer):
+                part = sock.recv(65536)
+                if not part:
+                    break
+                answer += part
+    except OSError:
+        pass
+    seconds = time.monotonic() - started
+    status = int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/") else 0
+    return status, seconds, answer.partition(b"\r\n\r\n")[2]
+
+
+def complete(answer):
+    head, separator, body = answer.partition(b"\r\n\r\n")
+    if not separator:
+        return False
+    match = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+    return len(body) >= (int(match.group(1)) if match else 0)
+
+
+class Watch:
+    """Samples /ready and the heap every 200 ms while a case runs."""
+
+    def __init__(self, depot):
+        self.depot = depot
+        self.ready = []
+        self.heap = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        while not self.stopping.is_set():
+            self.ready.append(self.depot.admin("/ready", timeout=2)[0])
+            used = self.depot.heap_used()
+            if used is not None:
+                self.heap.append(used)
+            self.stopping.wait(0.2)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.thread.join()
+
+
+def warm_up(depot, tokens, concurrency):
+    """A fresh JVM's first requests load and compile the request path and grow the connection
+    pools: timings count once a burst as wide as the case's has been served."""
+    def small_upload(index):
+        return depot.api("POST", "/api/v1/assets?filename=warm.txt", tokens[index % len(tokens)], b"warm", {"Content-Type": "text/plain"})[0]
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        for _ in range(3):
+            list(pool.map(small_upload, range(concurrency)))
+
+
+HEAP_MIB, PART_MIB, BUDGET_MIB, PER_TENANT = 128, 8, 32, 6
+# 4x the budget in part buffers (as much as the whole heap), from two tenants: 8 each, 6 of them within a tenant's cap.
+FLOOD_UPLOADS, FLOOD_UPLOAD_BYTES = 4 * BUDGET_MIB // PART_MIB, 2 << 20
+
+
+def start_for_flood(depot, name, budget_mib, per_tenant):
+    depot.start(name, heap=f"{HEAP_MIB}m", overrides={
+        "storage.partSize": f"{PART_MIB}MiB", "limits.uploadBufferBudget": f"{budget_mib}MiB",
+        "limits.uploadBufferWait": "500ms", "limits.uploadsPerTenant": per_tenant})
+
+
+def flood(depot, tokens):
+    with ThreadPoolExecutor(FLOOD_UPLOADS) as pool:
+        return list(pool.map(lambda index: slow_upload(depot.app_port, tokens[index % 2], FLOOD_UPLOAD_BYTES, 64 << 10, 0.1), range(FLOOD_UPLOADS)))
+
+
+def case_upload_flood_unbounded(depot, tokens):
+    """The same flood with the budget and the cap lifted: proof that it is enough to end the JVM
+    that the budget protects, as every upload's buffer did before there was one."""
+    start_for_flood(depot, "upload-flood-unbounded", budget_mib=1024, per_tenant=100)
+    try:
+        results = flood(depot, tokens)
+        depot.process.wait(10)
+        check("upload-flood-unbounded/jvm", not depot.alive() and "OutOfMemoryError" in depot.log.read_text(),
+              f"without the budget the JVM {'is still running' if depot.alive() else f'exited with {depot.process.returncode}'}; "
+              f"{sum(1 for result in results if result[0] == 201)} of {FLOOD_UPLOADS} uploads stored")
+    except subprocess.TimeoutExpired:
+        check("upload-flood-unbounded/jvm", False, "without the budget the JVM survived the flood: the flood proves nothing")
+    finally:
+        depot.stop()
+
+
+def case_upload_flood(depot, tokens):
+    heap_mib, part_mib, budget_mib, per_tenant, uploads, size = HEAP_MIB, PART_MIB, BUDGET_MIB, PER_TENANT, FLOOD_UPLOADS, FLOOD_UPLOAD_BYTES
+    start_for_flood(depot, "upload-flood", budget_mib, per_tenant)
+    pid = depot.process.pid
+    warm_up(depot, tokens, uploads)
+    try:
+        with Watch(depot) as watch:
+            results = flood(depot, tokens)
+        counts = {status: sum(1 for result in results if result[0] == status) for status in sorted({result[0] for result in results})}
+        refused = [result for result in results if result[0] in (429, 503)]
+        slowest_refusal = max((seconds for _, seconds, _ in refused), default=0)
+        timings = {status: "/".join(f"{seconds * 1000:.0f}" for seconds in sorted(result[1] for result in results if result[0] == status))
+                   for status in (429, 503)}
+        json_errors = all(json.loads(body).get("code") == status for status, _, body in refused)
+        peak_heap = max(watch.heap, default=0) / (1 << 20)
+        not_ready = sum(1 for status in watch.ready if status != 200)
+        check("upload-flood/answers", counts.get(201, 0) == budget_mib // part_mib and counts.get(429, 0) == 2 * (uploads // 2 - per_tenant)
+              and counts.get(503, 0) == uploads - budget_mib // part_mib - 2 * (uploads // 2 - per_tenant) and json_errors,
+              f"{uploads} uploads of {size >> 20} MiB at 640 KiB/s, budget {budget_mib} MiB ({budget_mib // part_mib} part buffers), "
+              f"{per_tenant} per tenant: {counts} (201 stored, 429 tenant cap, 503 budget); every refusal JSON with its code: {json_errors}")
+        check("upload-flood/refusal-time", bool(refused) and slowest_refusal < 1.0,
+              f"{len(refused)} refused, the slowest after {slowest_refusal * 1000:.0f} ms (bound 1000 ms); "
+              f"ms until 429: {timings[429]}, until 503: {timings[503]}")
+        check("upload-flood/heap", 0 < peak_heap < heap_mib,
+              f"peak heap used {peak_heap:.0f} MiB of -Xmx{heap_mib}m over {len(watch.heap)} samples")
+        check("upload-flood/ready", not_ready == 0 and len(watch.ready) > 0,
+              f"/ready answered 200 {len(watch.ready) - not_ready} of {len(watch.ready)} times")
+        check("upload-flood/jvm", depot.alive() and depot.process.pid == pid,
+              f"the JVM (pid {pid}) {'is still running' if depot.alive() else f'exited with {depot.process.returncode}'}")
+    finally:
+        depot.stop()
+
+
+CASES = {"upload-flood": case_upload_flood, "upload-flood-unbounded": case_upload_flood_unbounded}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repo", required=True, type=pathlib.Path)
+    parser.add_argument("--work", required=True, type=pathlib.Path)
+    parser.add_argument("cases", nargs="+", choices=sorted(CASES))
+    arguments = parser.parse_args()
+    stack = Stack(arguments.repo, arguments.work)
+    stack.up()
+    depot = Depot(arguments.repo, arguments.work, stack)
+    try:
+        depot.command("db", "migrate")
+        with ThreadPoolExecutor(2) as pool:
+            tokens = list(pool.map(depot.token, ["chaos-a", "chaos-b"]))
+        for name in arguments.cases:
+            started = time.monotonic()
+            CASES[name](depot, tokens)
+            print(f"      {name}: {time.monotonic() - started:.1f} s", flush=True)
+    finally:
+        depot.stop()
+        stack.down()
+    return 1 if FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

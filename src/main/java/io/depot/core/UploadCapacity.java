@@ -1,0 +1,155 @@
+package io.depot.core;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What bounds the memory uploads take: one budget of buffer bytes for the whole process, handed
+ * out as pooled part-sized buffers, and a cap on each tenant's uploads in flight, so that neither
+ * a flood of slow uploads nor one tenant's burst can exhaust the heap or the others' share.
+ * A request that finds the budget spent waits a short, bounded time and is then refused (503);
+ * a tenant over its cap is refused at once (429).
+ */
+public class UploadCapacity
+{
+    // Buffers come free as uploads end, so a refused request may retry soon.
+    private static final int RETRY_AFTER_SECONDS = 1;
+
+    private final int bufferSize;
+    private final int bufferCount;
+    private final Semaphore buffersLeft;
+    // Buffers handed back, kept for the next upload: a part buffer is allocated once, then reused.
+    private final Queue<byte[]> pooled = new ConcurrentLinkedQueue<>();
+    private final long waitNanos;
+    private final int perTenant;
+    private final Map<String, Integer> inFlight = new ConcurrentHashMap<>();
+    private final Meter budgetRejections;
+    private final Meter tenantRejections;
+
+    public UploadCapacity(long budgetBytes, int bufferSize, Duration wait, int perTenant, MetricRegistry metrics)
+    {
+        if (bufferSize < 1 || budgetBytes < bufferSize) {
+            throw new IllegalArgumentException("the upload buffer budget (%d bytes) must hold at least one part buffer (%d bytes)".formatted(budgetBytes, bufferSize));
+        }
+        if (perTenant < 1) {
+            throw new IllegalArgumentException("uploads per tenant must be at least 1");
+        }
+        this.bufferSize = bufferSize;
+        this.bufferCount = Math.toIntExact(Math.min(Integer.MAX_VALUE, budgetBytes / bufferSize));
+        this.buffersLeft = new Semaphore(bufferCount, true);
+        this.waitNanos = requireNonNull(wait, "wait is null").toNanos();
+        this.perTenant = perTenant;
+        this.budgetRejections = metrics.meter("depot.upload.rejected.budget");
+        this.tenantRejections = metrics.meter("depot.upload.rejected.tenant");
+        metrics.register("depot.upload.buffers.in-use", (Gauge<Integer>) () -> bufferCount - buffersLeft.availablePermits());
+        metrics.register("depot.upload.buffers.allocated", (Gauge<Integer>) () -> bufferCount - buffersLeft.availablePermits() + pooled.size());
+    }
+
+    public int bufferSize()
+    {
+        return bufferSize;
+    }
+
+    /** Counts an upload of {@code tenant} in flight until the admission is closed, or refuses it when the tenant is at its cap. */
+    public Admission admit(String tenant)
+    {
+        requireNonNull(tenant, "tenant is null");
+        boolean[] admitted = new boolean[1];
+        inFlight.compute(tenant, (name, count) -> {
+            int current = count == null ? 0 : count;
+            if (current >= perTenant) {
+                return current;
+            }
+            admitted[0] = true;
+            return current + 1;
+        });
+        if (!admitted[0]) {
+            tenantRejections.mark();
+            throw new TooManyRequestsException("this tenant already has %d uploads in flight, the most it may have at once; retry when one has finished"
+                    .formatted(perTenant), RETRY_AFTER_SECONDS);
+        }
+        return new Admission(tenant);
+    }
+
+    /** A part buffer from the shared budget, waiting a short, bounded time for one to come free. */
+    public Buffer buffer()
+    {
+        boolean acquired;
+        try {
+            acquired = buffersLeft.tryAcquire(waitNanos, TimeUnit.NANOSECONDS);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            acquired = false;
+        }
+        if (!acquired) {
+            budgetRejections.mark();
+            throw new OverloadedException("Depot is receiving as many uploads as its memory allows; retry in %d s".formatted(RETRY_AFTER_SECONDS), RETRY_AFTER_SECONDS);
+        }
+        byte[] bytes = pooled.poll();
+        return new Buffer(bytes == null ? new byte[bufferSize] : bytes);
+    }
+
+    public final class Admission
+            implements AutoCloseable
+    {
+        private final String tenant;
+        private boolean closed;
+
+        private Admission(String tenant)
+        {
+            this.tenant = tenant;
+        }
+
+        @Override
+        public void close()
+        {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            inFlight.computeIfPresent(tenant, (name, count) -> count <= 1 ? null : count - 1);
+        }
+    }
+
+    public final class Buffer
+            implements AutoCloseable
+    {
+        private byte[] bytes;
+
+        private Buffer(byte[] bytes)
+        {
+            this.bytes = bytes;
+        }
+
+        public byte[] bytes()
+        {
+            if (bytes == null) {
+                throw new IllegalStateException("the buffer was returned");
+            }
+            return bytes;
+        }
+
+        @Override
+        public void close()
+        {
+            if (bytes == null) {
+                return;
+            }
+            pooled.offer(bytes);
+            bytes = null;
+            buffersLeft.release();
+        }
+    }
+}
