@@ -7,6 +7,7 @@ import io.depot.admin.ReadyServlet;
 import io.depot.admin.VersionServlet;
 import io.depot.auth.BearerChallenge;
 import io.depot.auth.TenantPrincipal;
+import io.depot.auth.RejectedTokens;
 import io.depot.auth.TokenAuthenticator;
 import io.depot.cache.AssetCache;
 import io.depot.cache.IdempotencyStore;
@@ -159,7 +160,9 @@ public class DepotApplication
         BearerChallenge bearer = new BearerChallenge();
         environment.jersey().register(bearer);
         environment.jersey().register(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<TenantPrincipal>()
-                .setAuthenticator(configuration.getAuth().build(new TokenAuthenticator(jdbi), environment.metrics()))
+                .setAuthenticator(configuration.getAuth().build(new TokenAuthenticator(jdbi,
+                        new RejectedTokens(limits.getRejectedTokenTtl().toJavaDuration(), RejectedTokens.MAXIMUM_SIZE, environment.metrics()),
+                        environment.metrics()), environment.metrics()))
                 .setPrefix(BearerChallenge.SCHEME)
                 .setRealm(BearerChallenge.REALM)
                 .setUnauthorizedHandler(bearer)

@@ -244,6 +244,17 @@ class AssetsApiTest
     }
 
     @Test
+    void anUnknownTokenCostsOneDatabaseLookupPerTtl()
+    {
+        DepotClient stranger = new DepotClient(APP, "dpt_" + "u".repeat(42) + Long.toString(System.nanoTime() % 10));
+        long before = APP.getEnvironment().metrics().counter("depot.auth.lookups").getCount();
+        for (int request = 0; request < 20; request++) {
+            assertError(stranger.get("/api/v1/assets"), 401, "not valid or has been revoked");
+        }
+        assertThat(APP.getEnvironment().metrics().counter("depot.auth.lookups").getCount() - before).isEqualTo(1);
+    }
+
+    @Test
     void malformedInputIsAPrecise4xxNeverA500()
             throws Exception
     {

@@ -1,5 +1,7 @@
 package io.depot.auth;
 
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
 import io.depot.core.ApiTokens;
 import io.depot.core.DependencyUnavailableException;
 import io.depot.db.TokenDao;
@@ -16,10 +18,14 @@ public class TokenAuthenticator
         implements Authenticator<String, TenantPrincipal>
 {
     private final Jdbi jdbi;
+    private final RejectedTokens rejected;
+    private final Counter lookups;
 
-    public TokenAuthenticator(Jdbi jdbi)
+    public TokenAuthenticator(Jdbi jdbi, RejectedTokens rejected, MetricRegistry metrics)
     {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.rejected = requireNonNull(rejected, "rejected is null");
+        this.lookups = metrics.counter("depot.auth.lookups");
     }
 
     @Override
@@ -30,12 +36,22 @@ public class TokenAuthenticator
         if (!ApiTokens.wellFormed(token)) {
             return Optional.empty();
         }
+        String hash = ApiTokens.hash(token);
+        if (rejected.recentlyRejected(hash)) {
+            return Optional.empty();
+        }
+        Optional<TenantPrincipal> principal;
         try {
-            return jdbi.withExtension(TokenDao.class, dao -> dao.findActive(ApiTokens.hash(token)))
+            lookups.inc();
+            principal = jdbi.withExtension(TokenDao.class, dao -> dao.findActive(hash))
                     .map(found -> new TenantPrincipal(found.tenant(), found.id()));
         }
         catch (JdbiException e) {
             throw new DependencyUnavailableException("the database is unavailable", e);
         }
+        if (principal.isEmpty()) {
+            rejected.remember(hash);
+        }
+        return principal;
     }
 }

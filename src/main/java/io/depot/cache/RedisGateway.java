@@ -49,7 +49,7 @@ public class RedisGateway
         this.failures = metrics.counter("depot.redis.failures");
         metrics.gauge("depot.redis.available", () -> () -> isAvailable() ? 1 : 0);
         if (client == null) {
-            log.warn("Redis is not configured: the metadata cache is off, rate limits and idempotency keys are not enforced");
+            log.warn("Redis is not configured: the metadata cache is off, rate limits are counted per instance, idempotency keys are not enforced");
         }
     }
 
@@ -109,7 +109,7 @@ public class RedisGateway
             skipUntil = clock.instant().plus(BACK_OFF);
             if (available) {
                 available = false;
-                log.warn("Redis is unreachable, running degraded (cache bypassed, rate limits fail open): {}", e.toString());
+                log.warn("Redis is unreachable, running degraded (cache bypassed, rate limits counted per instance): {}", e.toString());
             }
             return Optional.empty();
         }

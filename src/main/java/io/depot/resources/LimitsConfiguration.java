@@ -32,6 +32,10 @@ public class LimitsConfiguration
     @Min(1)
     private int uploadsPerTenant = 8;
 
+    /** How long a token the database did not know is answered 401 without asking it again. */
+    @NotNull
+    private Duration rejectedTokenTtl = Duration.minutes(1);
+
     @Min(1)
     private int defaultPageSize = 50;
 
@@ -108,6 +112,18 @@ public class LimitsConfiguration
     public void setUploadsPerTenant(int uploadsPerTenant)
     {
         this.uploadsPerTenant = uploadsPerTenant;
+    }
+
+    @JsonProperty
+    public Duration getRejectedTokenTtl()
+    {
+        return rejectedTokenTtl;
+    }
+
+    @JsonProperty
+    public void setRejectedTokenTtl(Duration rejectedTokenTtl)
+    {
+        this.rejectedTokenTtl = rejectedTokenTtl;
     }
 
     @JsonProperty
