@@ -8,6 +8,10 @@ Cases, each printing its figures:
   upload-flood  slow concurrent uploads wanting 4x the upload buffer budget, at -Xmx128m: the
                 extra ones get 503 or 429 within a second, the heap stays under -Xmx, /ready
                 stays 200 and the JVM never exits
+  fake-token-flood
+                12 connections send as fast as they can with 50 fake well-formed tokens while
+                a real tenant lists and uploads: every fake request is 401, database lookups stay
+                at one per fake token, the tenant sees no error, the database pool never fills
   upload-flood-unbounded
                 the same flood with the budget lifted ends the JVM (OutOfMemoryError): the
                 flood is hostile enough for upload-flood to mean something
@@ -80,8 +84,11 @@ class Depot:
 
     def command(self, *arguments, java_options=()):
         env = dict(os.environ, **self.stack.env)
-        return subprocess.run(["java", *java_options, "-jar", str(self.repo / "target" / "depot.jar"), *arguments, str(self.repo / "config.yml")],
-                              env=env, check=True, capture_output=True, text=True).stdout
+        done = subprocess.run(["java", *java_options, "-jar", str(self.repo / "target" / "depot.jar"), *arguments, str(self.repo / "config.yml")],
+                              env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"depot.jar {' '.join(arguments)} failed:\n{done.stdout}{done.stderr}")
+        return done.stdout
 
     def token(self, tenant):
         return self.command("token", "create", "--tenant", tenant, "--name", "chaos").strip().splitlines()[-1]
@@ -279,7 +286,126 @@ def case_upload_flood(depot, tokens):
         depot.stop()
 
 
-CASES = {"upload-flood": case_upload_flood, "upload-flood-unbounded": case_upload_flood_unbounded}
+def metric(text, pattern):
+    """The first sample of the Prometheus metric whose name matches PATTERN, or None."""
+    match = re.search(rf"^(?:{pattern})(?:{{[^}}]*}})? (\S+)$", text, re.MULTILINE)
+    return float(match.group(1)) if match else None
+
+
+class Load:
+    """CALL run by THREADS threads until DEADLINE, each result's status counted; statuses
+    are what CALL returns (0: no answer)."""
+
+    def __init__(self, threads, seconds, call):
+        self.threads, self.seconds, self.call = threads, seconds, call
+        self.statuses = {}
+        self.lock = threading.Lock()
+
+    def worker(self, index):
+        deadline = time.monotonic() + self.seconds
+        count = 0
+        while time.monotonic() < deadline:
+            status = self.call(index, count)
+            count += 1
+            with self.lock:
+                self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def run(self):
+        with ThreadPoolExecutor(self.threads) as pool:
+            list(pool.map(self.worker, range(self.threads)))
+        return self
+
+    def total(self):
+        return sum(self.statuses.values())
+
+    def count(self, predicate):
+        return sum(number for status, number in self.statuses.items() if predicate(status))
+
+
+class KeepAlive:
+    """One persistent connection per thread, reopened after a failure."""
+
+    def __init__(self, port):
+        self.port = port
+        self.local = threading.local()
+
+    def request(self, method, path, headers, body=None):
+        connection = getattr(self.local, "connection", None) or http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        self.local.connection = connection
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.getheader("Connection", "").lower() == "close":
+                connection.close()
+                self.local.connection = None
+            return response.status
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            self.local.connection = None
+            return 0
+
+
+def legitimate_tenant(depot, token, connections):
+    """A tenant's ordinary mix: list, fetch one, upload a small file."""
+    authorization = {"Authorization": f"Bearer {token}"}
+
+    def call(index, count):
+        if count % 3 == 0:
+            return connections.request("POST", "/api/v1/assets?filename=legit.txt", dict(authorization, **{"Content-Type": "text/plain"}), b"legit")
+        return connections.request("GET", "/api/v1/assets?limit=5", authorization)
+    return call
+
+
+def case_fake_token_flood(depot, tokens):
+    distinct, flood_threads, seconds = 50, 12, 10
+    depot.start("fake-token-flood", heap="256m")
+    try:
+        warm_up(depot, tokens, 8)
+        fakes = [f"dpt_{os.urandom(32).hex()[:43]}" for _ in range(distinct)]
+        flood_connections, legit_connections = KeepAlive(depot.app_port), KeepAlive(depot.app_port)
+        before = depot.admin("/metrics")[1].decode()
+        pool_active, pool_waiting = [], []
+        stopping = threading.Event()
+
+        def watch_pool():
+            while not stopping.is_set():
+                text = depot.admin("/metrics", timeout=2)[1].decode()
+                for samples, name in ((pool_active, "active"), (pool_waiting, "waiting")):
+                    value = metric(text, rf"io_dropwizard_db_ManagedPooledDataSource_postgresql_{name}")
+                    if value is not None:
+                        samples.append(value)
+                stopping.wait(0.2)
+
+        watcher = threading.Thread(target=watch_pool, daemon=True)
+        watcher.start()
+        flood = Load(flood_threads, seconds, lambda index, count: flood_connections.request(
+            "GET", "/api/v1/assets", {"Authorization": f"Bearer {fakes[(index * 7919 + count) % distinct]}"}))
+        legit = Load(2, seconds, legitimate_tenant(depot, tokens[0], legit_connections))
+        with ThreadPoolExecutor(2) as pool:
+            for future in [pool.submit(flood.run), pool.submit(legit.run)]:
+                future.result()
+        stopping.set()
+        watcher.join()
+        after = depot.admin("/metrics")[1].decode()
+        lookups = metric(after, "depot_auth_lookups(?:_total)?") - metric(before, "depot_auth_lookups(?:_total)?")
+        legit_errors = legit.count(lambda status: status not in (200, 201))
+        check("fake-token-flood/flood", flood.count(lambda status: status == 401) == flood.total() > 0,
+              f"{flood.total()} requests with {distinct} fake tokens in {seconds} s ({flood.total() / seconds:.0f}/s from {flood_threads} connections): {flood.statuses}")
+        check("fake-token-flood/lookups", lookups <= distinct + legit.total(),
+              f"{lookups:.0f} database lookups for {flood.total()} fake and {legit.total()} real requests "
+              f"(bound: one per fake token per TTL plus the real ones, {distinct + legit.total()})")
+        check("fake-token-flood/tenant", legit.total() > 0 and legit_errors == 0,
+              f"the real tenant made {legit.total()} requests ({legit.total() / seconds:.0f}/s): {legit.statuses}; error rate {100 * legit_errors / max(1, legit.total()):.2f} %")
+        check("fake-token-flood/pool", bool(pool_active) and max(pool_active) < 32 and max(pool_waiting, default=0) == 0,
+              f"database pool: peak {max(pool_active, default=-1):.0f} of 32 connections in use, peak {max(pool_waiting, default=-1):.0f} requests waiting, "
+              f"{len(pool_active)} samples")
+    finally:
+        depot.stop()
+
+
+CASES = {"upload-flood": case_upload_flood, "upload-flood-unbounded": case_upload_flood_unbounded,
+         "fake-token-flood": case_fake_token_flood}
 
 
 def main():

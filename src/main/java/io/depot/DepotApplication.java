@@ -147,7 +147,9 @@ public class DepotApplication
         UploadCapacity uploadCapacity = new UploadCapacity(limits.getUploadBufferBudget().toBytes(),
                 Math.toIntExact(configuration.getStorage().getPartSize().toBytes()), limits.getUploadBufferWait().toJavaDuration(),
                 limits.getUploadsPerTenant(), environment.metrics());
-        AssetService assets = new AssetService(jdbi, objects, cache, clock, limits.getUploadLimit().toBytes(), uploadCapacity, environment.metrics());
+        MaintenanceConfiguration maintenance = configuration.getMaintenance();
+        AssetService assets = new AssetService(jdbi, objects, cache, clock, limits.getUploadLimit().toBytes(), uploadCapacity,
+                maintenance.getOrphanAge().toJavaDuration(), environment.metrics());
         Idempotency idempotency = new Idempotency(new IdempotencyStore(redis, json, redisConfiguration.getIdempotencyTtl().toSeconds()), json);
         RateLimiter rateLimiter = new RateLimiter(redis, clock, limits.getRequestsPerWindow(), limits.getRateLimitWindow().toSeconds(), environment.metrics());
 
@@ -194,7 +196,6 @@ public class DepotApplication
                 .register(prometheus);
         environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/metrics");
 
-        MaintenanceConfiguration maintenance = configuration.getMaintenance();
         ScheduledExecutorService background = environment.lifecycle().scheduledExecutorService("maintenance-%d").threads(2).build();
         OutboxWorker outbox = new OutboxWorker(jdbi, objects);
         Reconciler reconciler = new Reconciler(jdbi, objects, clock, maintenance.getOrphanAge().toJavaDuration());

@@ -6,6 +6,7 @@ import io.depot.storage.ObjectStore;
 import io.depot.testing.Contents;
 import io.depot.testing.DepotClient;
 import io.depot.testing.DepotServer;
+import io.depot.testing.TestStack;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import org.junit.jupiter.api.Test;
@@ -15,8 +16,14 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static io.depot.testing.DepotClient.assertError;
 import static io.depot.testing.DepotClient.json;
@@ -78,6 +85,62 @@ class UploadsApiTest
         DepotClient otherTenant = new DepotClient(APP, DepotServer.createToken(DepotServer.newTenant()));
         HttpResponse<String> foreign = send(otherTenant.authorized("/api/v1/uploads/" + uploadId + "/complete").POST(HttpRequest.BodyPublishers.noBody()).build());
         assertThat(foreign.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aCompleteWhileAnotherHoldsTheTicketIs409AndConcurrentOnesMakeOneAsset()
+            throws Exception
+    {
+        byte[] content = Contents.random(50_000);
+        JsonNode ticket = announce("race.bin", "application/octet-stream", content.length);
+        String uploadId = ticket.get("uploadId").asText();
+        assertThat(send(DepotClient.presignedPut(ticket, content).build()).statusCode()).isEqualTo(200);
+
+        // Another /complete holds the ticket (as one does while it reads the object).
+        TestStack.get().execute("UPDATE uploads SET claimed_until = now() + interval '1 minute' WHERE id = '" + uploadId + "'");
+        assertError(client.complete(uploadId), 409, "another /complete of upload " + uploadId + " is in progress");
+        // A holder that died: its claim lapses.
+        TestStack.get().execute("UPDATE uploads SET claimed_until = now() - interval '1 second' WHERE id = '" + uploadId + "'");
+
+        List<HttpResponse<String>> answers = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<HttpResponse<String>>> futures = new ArrayList<>();
+            for (int request = 0; request < 6; request++) {
+                futures.add(pool.submit(() -> client.complete(uploadId)));
+            }
+            for (Future<HttpResponse<String>> future : futures) {
+                answers.add(future.get(60, TimeUnit.SECONDS));
+            }
+        }
+        finally {
+            pool.shutdownNow();
+        }
+        assertThat(answers).allSatisfy(answer -> {
+            if (answer.statusCode() == 201) {
+                assertThat(json(answer).get("id").asText()).isEqualTo(uploadId);
+            }
+            else {
+                assertError(answer, 409, "is in progress");
+            }
+        });
+        assertThat(answers).anySatisfy(answer -> assertThat(answer.statusCode()).isEqualTo(201));
+        assertThat(json(send(client.authorized("/api/v1/assets").build())).get("items")).hasSize(1);
+    }
+
+    @Test
+    void aCompleteAfterTheTicketExpiredIs410EvenWithTheObjectUploaded()
+            throws Exception
+    {
+        byte[] content = Contents.random(1_000);
+        JsonNode ticket = announce("late.bin", "application/octet-stream", content.length);
+        String uploadId = ticket.get("uploadId").asText();
+        assertThat(send(DepotClient.presignedPut(ticket, content).build()).statusCode()).isEqualTo(200);
+        TestStack.get().execute("UPDATE uploads SET expires_at = now() - interval '1 second' WHERE id = '" + uploadId + "'");
+
+        assertError(client.complete(uploadId), 410, "expired");
+        assertError(client.complete(uploadId), 410, "expired");
+        assertThat(json(send(client.authorized("/api/v1/assets").build())).get("items")).isEmpty();
     }
 
     @Test

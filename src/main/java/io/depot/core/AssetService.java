@@ -24,6 +24,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -44,6 +45,9 @@ import static java.util.Objects.requireNonNull;
 public class AssetService
 {
     private static final Logger log = LoggerFactory.getLogger(AssetService.class);
+    // Longer than any /complete takes (its S3 calls are bounded by the storage time limits); a
+    // claim whose holder died lapses after it.
+    private static final Duration COMPLETE_LEASE = Duration.ofMinutes(2);
     private static final Pattern OBJECT_KEY = Pattern.compile("tenants/[a-z0-9][a-z0-9-]{0,62}/assets/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private final Jdbi jdbi;
@@ -52,9 +56,12 @@ public class AssetService
     private final Clock clock;
     private final long uploadLimit;
     private final UploadCapacity capacity;
+    private final Duration uploadTimeBound;
     private final Counter uploadedBytes;
 
-    public AssetService(Jdbi jdbi, ObjectStore objects, AssetCache cache, Clock clock, long uploadLimit, UploadCapacity capacity, MetricRegistry metrics)
+    /** {@code orphanAge}: the reconciler's; a streamed upload may last half of it. */
+    public AssetService(Jdbi jdbi, ObjectStore objects, AssetCache cache, Clock clock, long uploadLimit, UploadCapacity capacity, Duration orphanAge,
+            MetricRegistry metrics)
     {
         this.jdbi = requireNonNull(jdbi, "jdbi is null");
         this.objects = requireNonNull(objects, "objects is null");
@@ -62,6 +69,7 @@ public class AssetService
         this.clock = requireNonNull(clock, "clock is null");
         this.uploadLimit = uploadLimit;
         this.capacity = requireNonNull(capacity, "capacity is null");
+        this.uploadTimeBound = requireNonNull(orphanAge, "orphanAge is null").dividedBy(2);
         this.uploadedBytes = metrics.counter("depot.upload.bytes");
     }
 
@@ -94,7 +102,8 @@ public class AssetService
         String key = objectKey(tenant, id);
         StoredObject stored;
         try (UploadCapacity.Buffer buffer = capacity.buffer()) {
-            stored = objects.put(key, MediaTypes.canonical(contentType), body, buffer.bytes(), uploadLimit, declaredSha256, uploadedBytes::inc);
+            stored = objects.put(key, MediaTypes.canonical(contentType), new TimeBoundInputStream(body, clock, uploadTimeBound), buffer.bytes(), uploadLimit,
+                    declaredSha256, uploadedBytes::inc);
         }
         catch (ObjectTooLargeException e) {
             throw new TooLargeException(e.getMessage());
@@ -231,17 +240,44 @@ public class AssetService
         return new NewUpload(id, presigned);
     }
 
+    /**
+     * Turns a ticket whose object has been uploaded into an asset. One /complete at a time holds
+     * the ticket (a concurrent duplicate is 409); a ticket past its expiry is 410 whatever was
+     * uploaded; a retry after success returns the asset.
+     */
     public Asset completeUpload(String tenant, UUID uploadId)
     {
         Optional<Asset> existing = find(tenant, uploadId);
         if (existing.isPresent()) {
             return existing.get();
         }
-        UploadDao.PendingUpload upload = database(() -> jdbi.withExtension(UploadDao.class, dao -> dao.find(tenant, uploadId)))
-                .orElseThrow(() -> new NotFoundException("no upload " + uploadId));
-        long uploaded = storage(() -> objects.size(upload.objectKey())).orElseThrow(() -> upload.expiresAt().isBefore(clock.instant())
-                ? new GoneException("upload " + uploadId + " expired before anything was uploaded; start a new one")
-                : new ConflictException("nothing has been uploaded for " + uploadId + " yet: PUT the file to the presigned URL first"));
+        Optional<UploadDao.PendingUpload> claimed = database(() -> jdbi.withExtension(UploadDao.class, dao -> dao.claim(tenant, uploadId, COMPLETE_LEASE.toSeconds())));
+        if (claimed.isEmpty()) {
+            // Completed since the first look (the asset), held by another /complete (409), or none (404).
+            return find(tenant, uploadId).orElseThrow(() -> unclaimable(tenant, uploadId));
+        }
+        UploadDao.PendingUpload upload = claimed.get();
+        boolean completed = false;
+        try {
+            Asset asset = verifyAndRecord(tenant, upload);
+            completed = true;
+            return asset;
+        }
+        finally {
+            if (!completed) {
+                releaseQuietly(uploadId);
+            }
+        }
+    }
+
+    private Asset verifyAndRecord(String tenant, UploadDao.PendingUpload upload)
+    {
+        UUID uploadId = upload.id();
+        if (upload.expiresAt().isBefore(clock.instant())) {
+            throw new GoneException("upload " + uploadId + " expired at " + upload.expiresAt() + "; start a new one");
+        }
+        long uploaded = storage(() -> objects.size(upload.objectKey()))
+                .orElseThrow(() -> new ConflictException("nothing has been uploaded for " + uploadId + " yet: PUT the file to the presigned URL first"));
         if (uploaded != upload.size()) {
             discardObject(upload.objectKey(), new IllegalStateException("size mismatch"));
             throw new ConflictException("the uploaded object has %d bytes but %d were announced; it was removed, upload it again"
@@ -254,16 +290,40 @@ public class AssetService
                     .formatted(sha256, upload.sha256()));
         }
         Asset asset = new Asset(uploadId, upload.filename(), upload.contentType(), upload.size(), sha256, now());
-        database(() -> {
-            jdbi.useTransaction(handle -> {
-                handle.attach(AssetDao.class).insert(uploadId, tenant, upload.filename(), upload.contentType(), upload.size(), sha256, upload.objectKey(),
-                        asset.createdAt().atOffset(ZoneOffset.UTC));
-                handle.attach(UploadDao.class).delete(uploadId);
-            });
-            return null;
-        });
+        // Whoever removes the ticket records the asset: a /complete whose lease ran out while it
+        // read the object cannot record it twice.
+        boolean recorded = database(() -> jdbi.inTransaction(handle -> {
+            if (!handle.attach(UploadDao.class).delete(uploadId)) {
+                return false;
+            }
+            handle.attach(AssetDao.class).insert(uploadId, tenant, upload.filename(), upload.contentType(), upload.size(), sha256, upload.objectKey(),
+                    asset.createdAt().atOffset(ZoneOffset.UTC));
+            return true;
+        }));
+        if (!recorded) {
+            return find(tenant, uploadId).orElseThrow(() -> new ConflictException("upload " + uploadId + " was completed or removed meanwhile"));
+        }
         uploadedBytes.inc(upload.size());
         return asset;
+    }
+
+    private RuntimeException unclaimable(String tenant, UUID uploadId)
+    {
+        boolean pending = database(() -> jdbi.withExtension(UploadDao.class, dao -> dao.find(tenant, uploadId))).isPresent();
+        if (pending) {
+            return new ConflictException("another /complete of upload " + uploadId + " is in progress; retry when it has answered");
+        }
+        return new NotFoundException("no upload " + uploadId);
+    }
+
+    private void releaseQuietly(UUID uploadId)
+    {
+        try {
+            jdbi.useExtension(UploadDao.class, dao -> dao.release(uploadId));
+        }
+        catch (JdbiException e) {
+            log.warn("could not release the claim on upload {}; it lapses after {}", uploadId, COMPLETE_LEASE);
+        }
     }
 
     private Instant now()

@@ -24,8 +24,21 @@ public interface UploadDao
     @org.jdbi.v3.sqlobject.config.RegisterConstructorMapper(PendingUpload.class)
     Optional<PendingUpload> find(@Bind("tenant") String tenant, @Bind("id") UUID id);
 
+    /**
+     * Takes the ticket for one /complete for {@code leaseSeconds}, unless another holds it: empty
+     * when there is no such ticket or it is claimed. One statement, so two claims cannot both win.
+     */
+    @SqlQuery("UPDATE uploads SET claimed_until = now() + :leaseSeconds * interval '1 second' WHERE tenant = :tenant AND id = :id AND (claimed_until IS NULL OR claimed_until < now()) "
+            + "RETURNING id, tenant, filename, content_type, size, sha256, object_key, expires_at")
+    @org.jdbi.v3.sqlobject.config.RegisterConstructorMapper(PendingUpload.class)
+    Optional<PendingUpload> claim(@Bind("tenant") String tenant, @Bind("id") UUID id, @Bind("leaseSeconds") long leaseSeconds);
+
+    @SqlUpdate("UPDATE uploads SET claimed_until = NULL WHERE id = :id")
+    void release(@Bind("id") UUID id);
+
+    /** Whether this call removed the ticket: false when a concurrent /complete already did. */
     @SqlUpdate("DELETE FROM uploads WHERE id = :id")
-    void delete(@Bind("id") UUID id);
+    boolean delete(@Bind("id") UUID id);
 
 
     @SqlUpdate("DELETE FROM uploads WHERE expires_at < :before")
