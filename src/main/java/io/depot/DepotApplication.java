@@ -40,8 +40,10 @@ import io.depot.resources.AssetResource;
 import io.depot.resources.AssetsResource;
 import io.depot.resources.DependencyUnavailableMapper;
 import io.depot.resources.DepotExceptionMapper;
+import io.depot.resources.HeadFilter;
 import io.depot.resources.Idempotency;
 import io.depot.resources.JsonErrorHandler;
+import io.depot.resources.KnownMethodsFilter;
 import io.depot.resources.LimitsConfiguration;
 import io.depot.resources.RateLimitFilter;
 import io.depot.resources.RequestIdFilter;
@@ -177,6 +179,10 @@ public class DepotApplication
         environment.jersey().register(new UploadsResource(assets, idempotency));
         environment.jersey().register(new UploadCompletionResource(assets, idempotency));
         environment.servlets().addFilter("request-id", new RequestIdFilter())
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
+        environment.servlets().addFilter("known-methods", new KnownMethodsFilter(json))
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
+        environment.servlets().addFilter("head", new HeadFilter())
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
 
         LifecycleConfiguration lifecycle = configuration.getLifecycle();

@@ -49,10 +49,53 @@ class ContainerErrorsTest
     }
 
     @Test
-    void unsupportedMethodIsJson()
+    void aHeaderOfNineKilobytesIs431()
     {
-        assertJsonError(exchange("TRACE /api/v1/assets HTTP/1.1\r\nHost: depot\r\nConnection: close\r\n\r\n"), 405);
-        assertJsonError(exchange("BREW /api/v1/assets HTTP/1.1\r\nHost: depot\r\nAuthorization: Bearer " + token + "\r\nConnection: close\r\n\r\n"), 405);
+        assertJsonError(exchange("GET /api/v1/assets HTTP/1.1\r\nHost: depot\r\nX-Padding: " + "a".repeat(9 * 1024) + "\r\nConnection: close\r\n\r\n"), 431);
+    }
+
+    @Test
+    void aTwentyKilobyteUrlIs414()
+    {
+        assertJsonError(exchange("GET /api/v1/assets?cursor=" + "a".repeat(20 * 1024) + " HTTP/1.1\r\nHost: depot\r\nConnection: close\r\n\r\n"), 414);
+    }
+
+    @Test
+    void aMalformedPercentEncodingIs400()
+    {
+        assertJsonError(exchange("GET /api/v1/assets/%zz HTTP/1.1\r\nHost: depot\r\nConnection: close\r\n\r\n"), 400);
+        assertJsonError(exchange("GET /api/v1/assets?cursor=%zz HTTP/1.1\r\nHost: depot\r\nAuthorization: Bearer " + token + "\r\nConnection: close\r\n\r\n"), 400);
+    }
+
+    @Test
+    void aMethodNoResourceAllowsIs405WithAllow()
+    {
+        String trace = exchange("TRACE /api/v1/assets HTTP/1.1\r\nHost: depot\r\nAuthorization: Bearer " + token + "\r\nConnection: close\r\n\r\n");
+        assertJsonError(trace, 405);
+        assertThat(header(trace, "allow")).as(trace).contains("GET", "POST").doesNotContain("TRACE");
+        String put = exchange("PUT /api/v1/assets/" + java.util.UUID.randomUUID() + " HTTP/1.1\r\nHost: depot\r\nAuthorization: Bearer " + token
+                + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        assertJsonError(put, 405);
+        assertThat(header(put, "allow")).as(put).contains("GET", "DELETE").doesNotContain("PUT");
+    }
+
+    @Test
+    void anUnknownMethodIs501()
+    {
+        for (String method : new String[] {"BREW", "FOO", "PROPFIND"}) {
+            assertJsonError(exchange(method + " /api/v1/assets HTTP/1.1\r\nHost: depot\r\nAuthorization: Bearer " + token + "\r\nConnection: close\r\n\r\n"), 501);
+        }
+    }
+
+    /** The value of {@code name} in a raw response's head, empty when absent. */
+    private static String header(String response, String name)
+    {
+        for (String line : response.substring(0, response.indexOf("\r\n\r\n")).split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith(name + ":")) {
+                return line.substring(name.length() + 1).trim();
+            }
+        }
+        return "";
     }
 
     @Test
