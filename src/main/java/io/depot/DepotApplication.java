@@ -38,6 +38,7 @@ import io.depot.resources.AcceptFilter;
 import io.depot.resources.AssetContentResource;
 import io.depot.resources.AssetResource;
 import io.depot.resources.AssetsResource;
+import io.depot.resources.ContentEncodingFilter;
 import io.depot.resources.DependencyUnavailableMapper;
 import io.depot.resources.DepotExceptionMapper;
 import io.depot.resources.HeadFilter;
@@ -47,6 +48,8 @@ import io.depot.resources.KnownMethodsFilter;
 import io.depot.resources.LimitsConfiguration;
 import io.depot.resources.RateLimitFilter;
 import io.depot.resources.RequestIdFilter;
+import io.depot.resources.StrictJson;
+import io.depot.resources.UndecodableBodyMapper;
 import io.depot.resources.UnsupportedMediaTypeMapper;
 import io.depot.resources.UploadCompletionResource;
 import io.depot.resources.UploadsResource;
@@ -160,6 +163,9 @@ public class DepotApplication
         environment.jersey().register(new DependencyUnavailableMapper.Database(errors));
         environment.jersey().register(new DependencyUnavailableMapper.ObjectStorage(errors));
         environment.jersey().register(new UnsupportedMediaTypeMapper());
+        environment.jersey().register(new UndecodableBodyMapper());
+        StrictJson.apply(json);
+        environment.jersey().register(new StrictJson());
         environment.jersey().register(new AcceptFilter());
         BearerChallenge bearer = new BearerChallenge();
         environment.jersey().register(bearer);
@@ -183,6 +189,8 @@ public class DepotApplication
         environment.servlets().addFilter("known-methods", new KnownMethodsFilter(json))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         environment.servlets().addFilter("head", new HeadFilter())
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
+        environment.servlets().addFilter("content-encoding", new ContentEncodingFilter(json))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
 
         LifecycleConfiguration lifecycle = configuration.getLifecycle();

@@ -2,7 +2,6 @@ package io.depot.resources;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.depot.core.MediaTypes;
-import io.dropwizard.jersey.errors.ErrorMessage;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -43,10 +42,7 @@ public class KnownMethodsFilter
             chain.doFilter(request, response);
             return;
         }
-        HttpServletResponse http = (HttpServletResponse) response;
-        http.setStatus(HttpServletResponse.SC_NOT_IMPLEMENTED);
-        http.setContentType("application/json");
-        json.writeValue(http.getOutputStream(), new ErrorMessage(HttpServletResponse.SC_NOT_IMPLEMENTED,
-                "method " + MediaTypes.printable(method) + " is not implemented; Depot's API takes GET, HEAD, POST, DELETE and OPTIONS"));
+        ErrorResponses.write((HttpServletResponse) response, json, HttpServletResponse.SC_NOT_IMPLEMENTED,
+                "method " + MediaTypes.printable(method) + " is not implemented; Depot's API takes GET, HEAD, POST, DELETE and OPTIONS");
     }
 }
