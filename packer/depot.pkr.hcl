@@ -75,8 +75,9 @@ variable "ssh_port" {
 }
 
 variable "ssh_user" {
-  type    = string
-  default = "root"
+  type        = string
+  default     = "admin"
+  description = "Local source: the deploy user (sudo), as on Debian's EC2 images; sshd lets no other in after the bake."
 }
 
 variable "ssh_private_key_file" {

@@ -9,6 +9,10 @@
 source "$(dirname "${BASH_SOURCE[0]}")/shell.sh"
 
 DEPOT_ETC="${DEPOT_ETC:-/etc/depot}"
+# What these scripts write (releases, class-data archives, nginx includes) is read by the
+# service's user and nginx; an operator's session umask (027 on a hardened host) must not leak
+# in. Secrets are written with explicit modes.
+umask 022
 
 # KEY=VALUE lines that set only what the environment has not set already.
 load_defaults() {
@@ -29,6 +33,9 @@ DEPOT_JAVA="${DEPOT_JAVA:-java}"
 DEPOT_SYSTEMCTL="${DEPOT_SYSTEMCTL:-systemctl}"
 DEPOT_COLOURS=(blue green)
 DEPOT_AUDIT_LOG="${DEPOT_AUDIT_LOG:-/var/log/depot/audit.log}"
+# The schema owner's credentials (DEPOT_DB_OWNER_*): root's alone, read only for jar commands
+# (db migrate, check-rollback), never by the service, whose depot.env holds the runtime role's.
+DEPOT_DB_OWNER_ENV="${DEPOT_DB_OWNER_ENV:-$DEPOT_ETC/db-owner.env}"
 
 check_colour() {
   [[ " ${DEPOT_COLOURS[*]} " == *" $1 "* ]] || die "unknown colour '$1' (blue or green)"

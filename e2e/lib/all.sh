@@ -17,6 +17,8 @@ _e2e_lib="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$_e2e_lib/services.sh"
 # shellcheck source=e2e/lib/load.sh
 . "$_e2e_lib/load.sh"
+# shellcheck source=e2e/lib/baseline.sh
+. "$_e2e_lib/baseline.sh"
 # shellcheck source=e2e/lib/fleet.sh
 . "$_e2e_lib/fleet.sh"
 

@@ -24,7 +24,7 @@ bake() {
     rm -rf "${E2E_AMIS:?}/$version"
     mv "$(host_dir "$name")/root" "$E2E_AMIS/$version"
     # An image carries no secrets and no host identity.
-    rm -f "$E2E_AMIS/$version/etc/depot/depot.env"
+    rm -f "$E2E_AMIS/$version/etc/depot/depot.env" "$E2E_AMIS/$version/etc/depot/db-owner.env"
     : >"$E2E_AMIS/$version/etc/machine-id"
     BAKE_MS=$(($(now_ms) - started))
     log "baked $version in $((BAKE_MS / 1000)) s"
@@ -38,7 +38,10 @@ launch() {
     # The SSM stand-in: endpoints and secrets where depot-boot expects them, and the release
     # pointer (the fleet's SSM parameter) served from the host side.
     gid="$(awk -F: '$1 == "depot" {print $3}' "$root/etc/group")"
-    install -m 0640 -o root -g "${gid:?no depot group in the image}" "$E2E_HOST_ENV" "$root/etc/depot/depot.env"
+    # As depot-boot writes them: the schema owner's credentials apart, root's only.
+    install -m 0640 -o root -g "${gid:?no depot group in the image}" \
+        <(grep -v '^DEPOT_DB_OWNER_' "$E2E_HOST_ENV") "$root/etc/depot/depot.env"
+    install -m 0600 -o root -g root <(grep '^DEPOT_DB_OWNER_' "$E2E_HOST_ENV") "$root/etc/depot/db-owner.env"
     boot_env >"$root/etc/depot/boot.env"
     host_boot "$name"
     alb_register "$name" "$(host_addr "$name")"

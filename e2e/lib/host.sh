@@ -88,12 +88,14 @@ host_boot() {
     wait_until 60 host_ssh "$name" true || die "host $name: no sshd within 60 s (see $dir/console.log)"
 }
 
+# host_ssh NAME COMMAND...: COMMAND (one shell command line, as ssh takes it) as root on the
+# host, reached as the deploy user with sudo: root cannot log in.
 host_ssh() {
     local name="$1"
     shift
     # The command is meant to expand here and run there, as with any ssh.
     # shellcheck disable=SC2029
-    ssh "${E2E_SSH_OPTS[@]}" "root@$(host_addr "$name")" "$@"
+    ssh "${E2E_SSH_OPTS[@]}" "$E2E_SSH_USER@$(host_addr "$name")" "sudo -n bash -c $(printf '%q' "$*")"
 }
 
 # Clean shutdown, as an instance that is terminated: systemd stops every unit in order.
@@ -132,7 +134,7 @@ write_inventory() {
             printf '%s ansible_host=%s\n' "$name" "$(host_addr "$name")"
         done
         echo "[depot:vars]"
-        echo "ansible_user=root"
+        echo "ansible_user=$E2E_SSH_USER"
         echo "ansible_ssh_private_key_file=$E2E_SSH_KEY"
         echo "ansible_ssh_common_args='-o StrictHostKeyChecking=yes -o UserKnownHostsFile=$E2E_KNOWN_HOSTS'"
         echo "ansible_python_interpreter=/usr/bin/python3"

@@ -4,6 +4,9 @@
 
 E2E_SUITE=bookworm
 E2E_MIRROR="${E2E_MIRROR:-http://deb.debian.org/debian}"
+E2E_SECURITY_MIRROR="${E2E_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
+# The login user of Debian's EC2 images: the deploy user, with passwordless sudo (cloud-init's).
+E2E_SSH_USER="admin"
 # What an EC2 Debian image brings: systemd as PID 1, sshd, python3 for Ansible, apt tooling.
 E2E_BASE_PACKAGES=systemd,systemd-sysv,dbus,openssh-server,python3,python3-apt,iproute2,ca-certificates,curl,procps,sudo
 # The host side of every host's link: backing services, apt proxy, release files, balancer checks.
@@ -22,22 +25,29 @@ ensure_ssh_key() {
 # Everything that shapes the base goes into its cache key.
 base_image_key() {
     {
-        echo "$E2E_SUITE $E2E_MIRROR $E2E_BASE_PACKAGES $E2E_SERVICE_ADDR $E2E_APT_PROXY_PORT"
+        echo "$E2E_SUITE $E2E_MIRROR $E2E_SECURITY_MIRROR $E2E_SSH_USER $E2E_BASE_PACKAGES $E2E_SERVICE_ADDR $E2E_APT_PROXY_PORT"
         cat "$E2E_SSH_KEY.pub"
         declare -f customize_base
     } | sha256sum | cut -c1-16
 }
 
-# Turns a fresh debootstrap into an "AMI" base: root key, apt through the VPC proxy, no host identity.
+# Turns a fresh debootstrap into an "AMI" base as Debian's EC2 images are: the deploy user with
+# the key and passwordless sudo (root has no key), apt with the security archive (through the
+# VPC proxy), no host identity.
 customize_base() {
-    local root="$1"
-    install -d -m 700 "$root/root/.ssh"
-    install -m 600 "$E2E_SSH_KEY.pub" "$root/root/.ssh/authorized_keys"
+    local root="$1" home="$1/home/$E2E_SSH_USER"
+    chroot "$root" useradd --create-home --shell /bin/bash --groups sudo "$E2E_SSH_USER"
+    install -d -m 700 "$home/.ssh"
+    install -m 600 "$E2E_SSH_KEY.pub" "$home/.ssh/authorized_keys"
+    chroot "$root" chown -R "$E2E_SSH_USER:$E2E_SSH_USER" "/home/$E2E_SSH_USER/.ssh"
+    printf '%s ALL=(ALL) NOPASSWD:ALL\n' "$E2E_SSH_USER" >"$root/etc/sudoers.d/90-cloud-init-users"
+    chmod 440 "$root/etc/sudoers.d/90-cloud-init-users"
     # The hosts' namespaces have no route out; apt reaches the mirror through the proxy,
     # standing in for the network access an AMI has in its VPC.
     printf 'Acquire::http::Proxy "http://%s:%s";\n' "$E2E_SERVICE_ADDR" "$E2E_APT_PROXY_PORT" \
         >"$root/etc/apt/apt.conf.d/01depot-e2e-proxy"
-    printf 'deb %s %s main\n' "$E2E_MIRROR" "$E2E_SUITE" >"$root/etc/apt/sources.list"
+    printf 'deb %s %s main\ndeb %s %s-updates main\ndeb %s %s-security main\n' "$E2E_MIRROR" "$E2E_SUITE" \
+        "$E2E_MIRROR" "$E2E_SUITE" "$E2E_SECURITY_MIRROR" "$E2E_SUITE" >"$root/etc/apt/sources.list"
     # Each host gets its own identity when it is copied.
     rm -f "$root"/etc/ssh/ssh_host_*
     : >"$root/etc/machine-id"

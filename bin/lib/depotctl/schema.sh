@@ -3,12 +3,14 @@
 # compares the changesets the target's jar knows with those the database has applied, and
 # refuses a target from which a contract step has removed something, naming the changeset.
 
-# A jar command of VERSION with the service's user and environment files (systemd-run).
+# A jar command of VERSION with the service's user and environment files (systemd-run), plus
+# the schema owner's credentials where the host has them: db commands connect as the owner.
 run_jar() {
   local version="$1"
   shift
   systemd-run --quiet --wait --pipe --collect --uid="$DEPOT_USER" --gid="$DEPOT_USER" \
     -p EnvironmentFile="$DEPOT_LIFECYCLE_FILE" -p EnvironmentFile="$DEPOT_HOST_ENV" \
+    -p EnvironmentFile="-$DEPOT_DB_OWNER_ENV" \
     -p WorkingDirectory=/var/lib/depot \
     "$(command -v "$DEPOT_JAVA")" -jar "$(release_dir "$version")/depot.jar" "$@" "$DEPOT_CONFIG"
 }
