@@ -32,19 +32,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-FAILURES = []
-
-
-def check(name, condition, figures):
-    print(f"{'ok  ' if condition else 'FAIL'}  edge/{name}: {figures}", flush=True)
-    if not condition:
-        FAILURES.append(name)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from chaos_checks import FAILURES, check, free_port
 
 
 class Echo(BaseHTTPRequestHandler):
@@ -133,20 +121,20 @@ def check_forwarded(port):
     _, _, body = request(port, "GET", "/api/v1/assets", source="127.0.0.3", headers=forged)
     seen = json.loads(body)["headers"]
     leaked = [name for name in ("X-Forwarded-Host", "Forwarded", "X-Forwarded-Port") if name in seen]
-    check("forwarded", seen.get("X-Forwarded-For") == "127.0.0.3" and seen.get("X-Forwarded-Proto") == "http" and not leaked,
+    check("edge/forwarded", seen.get("X-Forwarded-For") == "127.0.0.3" and seen.get("X-Forwarded-Proto") == "http" and not leaked,
           f"a client's forged headers reach the JVM as X-Forwarded-For={seen.get('X-Forwarded-For')}, "
           f"X-Forwarded-Proto={seen.get('X-Forwarded-Proto')}, passed on: {leaked or 'none'}")
     _, _, body = request(port, "GET", "/api/v1/assets", source="127.0.0.2",
                          headers={"X-Forwarded-For": "6.6.6.6, 203.0.113.7", "X-Forwarded-Proto": "https"})
     seen = json.loads(body)["headers"]
-    check("forwarded-balancer", seen.get("X-Forwarded-For") == "203.0.113.7" and seen.get("X-Forwarded-Proto") == "https",
+    check("edge/forwarded-balancer", seen.get("X-Forwarded-For") == "203.0.113.7" and seen.get("X-Forwarded-Proto") == "https",
           f"through the balancer the JVM sees X-Forwarded-For={seen.get('X-Forwarded-For')}, X-Forwarded-Proto={seen.get('X-Forwarded-Proto')}")
 
 
 def check_bodies(port):
     status, _, body = request(port, "POST", "/api/v1/uploads", source="127.0.0.4",
                               headers={"Content-Type": "application/json"}, body=b"{" + b" " * 100 * 1024 + b"}")
-    check("bodies", status == 413 and json_error(413, body), f"100 KiB to a JSON route: {status} {body[:80]!r}")
+    check("edge/bodies", status == 413 and json_error(413, body), f"100 KiB to a JSON route: {status} {body[:80]!r}")
 
 
 def slow_upload(port, source, hold, results, index):
@@ -192,7 +180,7 @@ def check_uploads(port, cap):
     open_ = [r for r in results if r[0] == "open"]
     fast = all(r[1] < 1.0 for r in refused)
     well_formed = all(json_error(429, r[2].split(b"\r\n\r\n", 1)[1]) and b"Retry-After: 1" in r[2] for r in refused)
-    check("uploads", len(open_) == cap and len(refused) == total - cap and fast and well_formed and status == 200,
+    check("edge/uploads", len(open_) == cap and len(refused) == total - cap and fast and well_formed and status == 200,
           f"{total} slow uploads from one address: {len(open_)} streaming (cap {cap}), {len(refused)} refused with 429 "
           f"(slowest refusal {max((r[1] for r in refused), default=0):.2f} s, JSON with Retry-After: {well_formed}); "
           f"another address: {status}")
@@ -205,7 +193,7 @@ def check_rate(port, rate, burst):
     limited = [s for s in statuses if s[0] == 429]
     served = sum(1 for s in statuses if s[0] == 200)
     other, _, _ = request(port, "GET", "/api/v1/assets", source="127.0.0.8")
-    check("rate", limited and all(json_error(429, s[2]) for s in limited) and other == 200 and served >= burst,
+    check("edge/rate", limited and all(json_error(429, s[2]) for s in limited) and other == 200 and served >= burst,
           f"{sent} requests at once from one address (rate {rate}/s, burst {burst}): {served} served, {len(limited)} got a JSON 429; "
           f"another address: {other}")
 
@@ -223,14 +211,14 @@ def check_stalled(port, timeout):
     finally:
         sock.close()
     elapsed = time.monotonic() - started
-    check("stalled", timeout - 0.5 <= elapsed <= timeout + 3,
+    check("edge/stalled", timeout - 0.5 <= elapsed <= timeout + 3,
           f"a body that stops after 2 of 1000 bytes is cut off after {elapsed:.1f} s (client_body_timeout {timeout} s)")
 
 
 def check_headers(port):
     _, headers, _ = request(port, "GET", "/api/v1/assets", source="127.0.0.10")
     csp = headers.get("Content-Security-Policy", "")
-    check("headers", csp.startswith("default-src 'none'"), f"Content-Security-Policy: {csp}")
+    check("edge/headers", csp.startswith("default-src 'none'"), f"Content-Security-Policy: {csp}")
 
 
 def main():

@@ -38,19 +38,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-FAILURES = []
-
-
-def check(name, condition, figures):
-    print(f"{'ok  ' if condition else 'FAIL'}  {name}: {figures}", flush=True)
-    if not condition:
-        FAILURES.append(name)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from chaos_checks import FAILURES, check, free_port
 
 
 def read_env(path):
