@@ -6,7 +6,13 @@
 # log MESSAGE...: one line on stderr, prefixed with the UTC time and the script's name
 # (LOG_NAME overrides the name, e.g. for a library whose scripts share one prefix).
 log() { printf '%s %s: %s\n' "$(date -u +%H:%M:%S)" "${LOG_NAME:-${0##*/}}" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+# die MESSAGE...: logs the error and exits 1. A script that sets DEPOT_FAILURE_FILE also
+# leaves MESSAGE there (one line), for whatever reports its failure once it has exited.
+die() {
+  log "error: $*"
+  [[ -z "${DEPOT_FAILURE_FILE:-}" ]] || printf '%s\n' "${*//$'\n'/ }" >"$DEPOT_FAILURE_FILE" 2>/dev/null || true
+  exit 1
+}
 
 # require_packages ITEM...: installs what is missing, as root (CI starts from a fresh machine).
 # ITEM is a Debian PACKAGE (missing when dpkg does not have it installed) or COMMAND:PACKAGE
