@@ -502,6 +502,54 @@ def check_alarm_windows(root, life, report):
     report.require("infra", found > 0, "no CloudWatch alarm to roll an instance refresh back")
 
 
+# What a refresh must roll back on, and how each alarm must read missing data: the rates and the
+# response time have no data when nothing was requested (nothing failed), the host count has
+# none when no target is registered at all, which no refresh may leave.
+ROLLBACK_METRICS = {
+    "HTTPCode_Target_5XX_Count": "notBreaching",
+    "HTTPCode_ELB_5XX_Count": "notBreaching",
+    "TargetResponseTime": "notBreaching",
+    "UnHealthyHostCount": "breaching",
+}
+
+
+def alarm_metrics(alarm):
+    """The metric names an alarm watches, alone or in a metric-math expression."""
+    names = [alarm.get("MetricName")]
+    names += [m.get("MetricStat", {}).get("Metric", {}).get("MetricName") for m in alarm.get("Metrics", [])]
+    return [name for name in names if name]
+
+
+def check_rollback_alarms(root, report):
+    layer = "infra/depot.yml"
+    path = root / "infra" / "depot.yml"
+    if not path.exists():
+        report.missing(layer, "the file")
+        return
+    report.note(layer, "the refresh's rollback alarms: every one named, ELB 5xx and target health watched")
+    template = cfn_yaml.load(path.read_text())
+    alarms = {name: r.get("Properties", {}) for name, r in template.get("Resources", {}).items()
+              if r.get("Type") == "AWS::CloudWatch::Alarm"}
+    # start-refresh passes the stack's RollbackAlarmNames output as the refresh's alarm specification.
+    start_refresh = root / "scripts" / "release" / "start-refresh"
+    report.require("scripts/release/start-refresh",
+                   start_refresh.exists() and "stack_output \"$env\" RollbackAlarmNames" in start_refresh.read_text(),
+                   "must take the refresh's alarms from the stack's RollbackAlarmNames output")
+    value = template.get("Outputs", {}).get("RollbackAlarmNames", {}).get("Value", {})
+    joined = value.get("Fn::Join", [",", []])[1] if isinstance(value, dict) else []
+    named = {item.get("Ref") for item in joined if isinstance(item, dict)}
+    for name, alarm in sorted(alarms.items()):
+        where = f"{layer} {name}"
+        report.require(where, name in named, "is not in the RollbackAlarmNames output: a refresh would not roll back on it")
+        for metric in alarm_metrics(alarm):
+            if metric in ROLLBACK_METRICS:
+                treat, want = alarm.get("TreatMissingData"), ROLLBACK_METRICS[metric]
+                report.require(where, treat == want, f"TreatMissingData is {treat!r}, must be {want!r} for {metric}")
+    watched = {metric for name, alarm in alarms.items() if name in named for metric in alarm_metrics(alarm)}
+    for metric in ROLLBACK_METRICS:
+        report.require(layer, metric in watched, f"no rollback alarm watches {metric}")
+
+
 def check_workflows(root, life, report):
     layer = ".github/workflows"
     files = sorted((root / ".github" / "workflows").glob("*.y*ml"))
@@ -539,6 +587,7 @@ def main():
     check_gate(root, report)
     check_logs(root, report)
     check_refresh(root, life, report)
+    check_rollback_alarms(root, report)
     check_workflows(root, life, report)
     for failure in report.failures:
         print(f"FAIL  {failure}")
