@@ -9,11 +9,15 @@ import io.depot.testing.DepotServer;
 import io.depot.testing.TestStack;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlLogger;
+import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.sqlobject.SqlObjectPlugin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -23,6 +27,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static io.depot.testing.DepotClient.assertError;
 import static io.depot.testing.DepotClient.json;
@@ -114,6 +120,62 @@ class ConsistencyTest
         assertThat(send(client.authorized("/api/v1/assets/" + kept + "/content").build()).statusCode()).isEqualTo(302);
     }
 
+    /**
+     * The reconciler racing /complete, forced: a pass of the reconciler is replayed once per
+     * statement it runs, and each time the real /complete of a fresh upload commits right after
+     * that statement (the hook runs it from the reconciler's own thread, so the pass waits for
+     * it). Whatever statement the commit follows, the object stays, the asset serves its bytes
+     * and the ticket is gone: no live object deleted, no row without its object.
+     */
+    @Test
+    void aCompleteCommittingBetweenAnyTwoStatementsOfAReconcilerPassKeepsItsObject()
+            throws Exception
+    {
+        Map<String, String> stack = TestStack.get().environment();
+        Jdbi jdbi = Jdbi.create(stack.get("DEPOT_DB_URL"), stack.get("DEPOT_DB_USER"), stack.get("DEPOT_DB_PASSWORD")).installPlugin(new SqlObjectPlugin());
+        AtomicInteger statements = new AtomicInteger();
+        AtomicInteger completeAfter = new AtomicInteger();
+        AtomicReference<Runnable> complete = new AtomicReference<>();
+        jdbi.setSqlLogger(new SqlLogger()
+        {
+            @Override
+            public void logAfterExecution(StatementContext context)
+            {
+                if (statements.incrementAndGet() == completeAfter.get()) {
+                    complete.getAndSet(() -> {}).run();
+                }
+            }
+        });
+        // An hour's orphan age seen from 61 minutes on: every fresh object is old enough to remove, no ticket has expired.
+        try (ObjectStore objects = new ObjectStore(APP.getConfiguration().getStorage())) {
+            Reconciler reconciler = new Reconciler(jdbi, objects, Clock.offset(Clock.systemUTC(), Duration.ofMinutes(61)), Duration.ofHours(1));
+            int passStatements = Integer.MAX_VALUE;
+            for (int point = 1; point <= passStatements; point++) {
+                byte[] content = Contents.random(1000 + point);
+                HttpResponse<String> announced = send(client.announcement("{\"filename\":\"raced.bin\",\"contentType\":\"application/octet-stream\",\"size\":%d}"
+                        .formatted(content.length)).build());
+                assertThat(announced.statusCode()).as(announced.body()).isEqualTo(201);
+                JsonNode ticket = json(announced);
+                String uploadId = ticket.get("uploadId").asText();
+                assertThat(send(DepotClient.presignedPut(ticket, content).build()).statusCode()).isEqualTo(200);
+                AtomicReference<HttpResponse<String>> completed = new AtomicReference<>();
+                complete.set(() -> completed.set(client.complete(uploadId)));
+                statements.set(0);
+                completeAfter.set(point);
+
+                reconciler.reconcileOnce();
+                passStatements = statements.get();
+                assertThat(completed.get()).as("/complete ran during the pass, after statement %d of %d", point, passStatements).isNotNull();
+                assertThat(completed.get().statusCode()).as(completed.get().body()).isEqualTo(201);
+                assertThat(objects.size(AssetService.objectKey(tenant, UUID.fromString(uploadId)))).as("the object of the asset completed after statement %d", point)
+                        .hasValue((long) content.length);
+                assertThat(client.download(uploadId)).as("the object behind the asset completed after statement %d", point).isEqualTo(content);
+                assertThat(count("SELECT count(*) FROM uploads WHERE id = '" + uploadId + "'")).as("tickets left").isZero();
+            }
+            assertThat(passStatements).as("a pass: lock, expired tickets, the reference check, unlock").isGreaterThanOrEqualTo(4);
+        }
+    }
+
     private Set<Path> objects()
     {
         return TestStack.get().objectFiles(APP.getConfiguration().getStorage().getBucket(), tenant);
@@ -121,10 +183,15 @@ class ConsistencyTest
 
     private static boolean outboxHas(String key)
     {
+        return count("SELECT count(*) FROM object_deletions WHERE object_key = '" + key + "'") > 0;
+    }
+
+    private static int count(String query)
+    {
         try (Connection connection = TestStack.get().connect(); Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT count(*) FROM object_deletions WHERE object_key = '" + key + "'")) {
+                ResultSet rows = statement.executeQuery(query)) {
             rows.next();
-            return rows.getInt(1) > 0;
+            return rows.getInt(1);
         }
         catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
