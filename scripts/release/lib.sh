@@ -51,6 +51,12 @@ refresh_preferences() {
       AlarmSpecification: {Alarms: ($alarms | split(",") | map(select(length > 0)))}}'
 }
 
+# The instance ids of an Auto Scaling group (any lifecycle state), sorted, one a line.
+group_instances() {
+  aws autoscaling describe-auto-scaling-groups --auto-scaling-group-names "$1" \
+    --query 'AutoScalingGroups[0].Instances[].InstanceId' --output text | tr '\t' '\n' | sed '/^None$/d;/^$/d' | sort
+}
+
 # The first InService instance of the environment, where one-off release commands run.
 pick_instance() {
   local instance
