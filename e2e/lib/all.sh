@@ -21,6 +21,8 @@ _e2e_lib="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$_e2e_lib/baseline.sh"
 # shellcheck source=e2e/lib/fleet.sh
 . "$_e2e_lib/fleet.sh"
+# shellcheck source=e2e/lib/workflows.sh
+. "$_e2e_lib/workflows.sh"
 
 # Starts a run from a clean slate: whatever an earlier (maybe crashed) run left is stopped and removed.
 e2e_begin() {

@@ -47,9 +47,11 @@ launch() {
     alb_register "$name" "$(host_addr "$name")"
 }
 
+# The pointer a launched instance follows: the release server's, or E2E_POINTER_URL's (the
+# emulated account's SSM parameter, for an instance of its group).
 boot_env() {
-    printf 'DEPOT_ON_EC2=no\nDEPOT_RELEASE_POINTER_URL=%s/pointer\nDEPOT_RELEASE_BASE_URL=%s\n' \
-        "$E2E_RELEASE_URL" "$E2E_RELEASE_URL"
+    printf 'DEPOT_ON_EC2=no\nDEPOT_RELEASE_POINTER_URL=%s\nDEPOT_RELEASE_BASE_URL=%s\n' \
+        "${E2E_POINTER_URL:-$E2E_RELEASE_URL/pointer}" "$E2E_RELEASE_URL"
 }
 
 host_url() { echo "http://$(host_addr "$1"):$HEALTH_PORT$2"; }
