@@ -46,9 +46,11 @@ import io.depot.resources.Idempotency;
 import io.depot.resources.JsonErrorHandler;
 import io.depot.resources.KnownMethodsFilter;
 import io.depot.resources.LimitsConfiguration;
+import io.depot.resources.OpenApiResource;
 import io.depot.resources.RateLimitFilter;
 import io.depot.resources.RequestIdFilter;
 import io.depot.resources.StrictJson;
+import io.depot.resources.TokenRequired;
 import io.depot.resources.UndecodableBodyMapper;
 import io.depot.resources.UnsupportedMediaTypeMapper;
 import io.depot.resources.UploadCompletionResource;
@@ -168,7 +170,6 @@ public class DepotApplication
         environment.jersey().register(new StrictJson());
         environment.jersey().register(new AcceptFilter());
         BearerChallenge bearer = new BearerChallenge();
-        environment.jersey().register(bearer);
         environment.jersey().register(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<TenantPrincipal>()
                 .setAuthenticator(configuration.getAuth().build(new TokenAuthenticator(jdbi,
                         new RejectedTokens(limits.getRejectedTokenTtl().toJavaDuration(), RejectedTokens.MAXIMUM_SIZE, environment.metrics()),
@@ -178,12 +179,13 @@ public class DepotApplication
                 .setUnauthorizedHandler(bearer)
                 .buildAuthFilter()));
         environment.jersey().register(new AuthValueFactoryProvider.Binder<>(TenantPrincipal.class));
-        environment.jersey().register(new RateLimitFilter(rateLimiter));
+        environment.jersey().register(new TokenRequired(bearer, new RateLimitFilter(rateLimiter)));
         environment.jersey().register(new AssetsResource(assets, idempotency, limits));
         environment.jersey().register(new AssetResource(assets));
         environment.jersey().register(new AssetContentResource(assets));
         environment.jersey().register(new UploadsResource(assets, idempotency));
         environment.jersey().register(new UploadCompletionResource(assets, idempotency));
+        environment.jersey().register(OpenApiResource.fromClassPath());
         environment.servlets().addFilter("request-id", new RequestIdFilter())
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         environment.servlets().addFilter("known-methods", new KnownMethodsFilter(json))

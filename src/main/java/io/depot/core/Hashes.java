@@ -41,6 +41,11 @@ public final class Hashes
 
     public static String sha256Hex(String text)
     {
-        return HexFormat.of().formatHex(sha256().digest(text.getBytes(StandardCharsets.UTF_8)));
+        return sha256Hex(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static String sha256Hex(byte[] bytes)
+    {
+        return HexFormat.of().formatHex(sha256().digest(bytes));
     }
 }

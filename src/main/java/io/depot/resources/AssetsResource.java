@@ -12,6 +12,15 @@ import io.depot.core.MediaTypes;
 import io.depot.core.TooLargeException;
 import io.depot.core.UploadCapacity;
 import io.dropwizard.auth.Auth;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -30,6 +39,7 @@ import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
+@SecurityRequirement(name = OpenApiContract.BEARER)
 @Path("/api/v1/assets")
 @Produces(MediaType.APPLICATION_JSON)
 public class AssetsResource
@@ -56,15 +66,32 @@ public class AssetsResource
     @POST
     @Timed(name = "upload")
     @Consumes(MediaType.WILDCARD)
+    @Operation(operationId = "uploadAsset", summary = "Upload a file as the raw request body",
+            description = "Streamed to the bucket while its size and SHA-256 are measured. A declared digest the body does not match is 400 and stores nothing.",
+            requestBody = @RequestBody(required = true, description = "The file's bytes, with its media type as Content-Type (stored exactly as sent).",
+                    content = @Content(mediaType = MediaType.WILDCARD, schema = @Schema(types = "string", format = "binary"))))
+    @Parameter(in = ParameterIn.HEADER, name = DeclaredDigest.CONTENT_DIGEST, description = "The body's SHA-256 as RFC 9530 has it: sha-256=:BASE64:",
+            schema = @Schema(types = "string"))
+    @Parameter(in = ParameterIn.HEADER, name = DeclaredDigest.AMZ_CHECKSUM_SHA256, description = "The body's SHA-256 in base64, as S3 takes it.",
+            schema = @Schema(types = "string"))
+    @ApiResponse(responseCode = "201", description = "The asset was stored.", headers = @Header(name = HttpHeaders.LOCATION, description = "The asset's URL.",
+            required = true, schema = @Schema(types = "string", format = "uri")), content = @Content(schema = @Schema(implementation = Asset.class)))
+    @ApiResponse(responseCode = "400", description = "A missing or invalid filename, a digest the body does not match, a body that could not be read, "
+            + "or one the bucket refused; nothing was stored.")
+    @ApiResponse(responseCode = "413", description = "The file is larger than the upload limit; nothing was stored.")
+    @ApiResponse(responseCode = "415", description = "A multipart form or other media type that cannot be a stored file.")
+    @ApiResponse(responseCode = "429", description = "The tenant has too many uploads in flight, or the token's rate limit is spent.")
+    @ApiResponse(responseCode = "503", description = "No upload buffer was free in time, or a dependency is down.")
     public Response upload(
-            @Auth TenantPrincipal principal,
+            @Parameter(hidden = true) @Auth TenantPrincipal principal,
             @Context UriInfo uri,
             @Context HttpHeaders headers,
-            @QueryParam("filename") String filename,
-            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-            @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
+            @Parameter(description = "The file's name: at most 255 bytes of UTF-8, no path separators, control or invisible format characters.", required = true,
+                    schema = @Schema(minLength = 1, maxLength = 255)) @QueryParam("filename") String filename,
+            @Parameter(hidden = true) @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @Parameter(hidden = true) @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
             @HeaderParam(Idempotency.HEADER) String idempotencyKey,
-            InputStream body)
+            @Parameter(hidden = true) InputStream body)
     {
         String validFilename = Filenames.validate(filename);
         String validType = MediaTypes.forStoredFile(contentType);
@@ -100,7 +127,15 @@ public class AssetsResource
 
     @GET
     @Timed(name = "list")
-    public AssetPage list(@Auth TenantPrincipal principal, @QueryParam("limit") String limit, @QueryParam("cursor") String cursor)
+    @Operation(operationId = "listAssets", summary = "List the tenant's assets, newest first",
+            description = "Keyset pagination: pass a page's nextCursor as cursor to get the next page. The limits shown are the defaults (limits.defaultPageSize, limits.maxPageSize).")
+    @ApiResponse(responseCode = "200", description = "One page of assets.", content = @Content(schema = @Schema(implementation = AssetPage.class)))
+    @ApiResponse(responseCode = "400", description = "A limit outside its range or a cursor this API did not return.")
+    public AssetPage list(
+            @Parameter(hidden = true) @Auth TenantPrincipal principal,
+            @Parameter(description = "How many assets a page holds.", schema = @Schema(types = "integer", minimum = "1",
+                    maximum = "" + LimitsConfiguration.DEFAULT_MAX_PAGE_SIZE, defaultValue = "" + LimitsConfiguration.DEFAULT_PAGE_SIZE)) @QueryParam("limit") String limit,
+            @Parameter(description = "The nextCursor of the previous page; absent or empty for the first page.") @QueryParam("cursor") String cursor)
     {
         Optional<Cursor> after = cursor == null || cursor.isEmpty() ? Optional.empty() : Optional.of(Cursor.decode(cursor));
         return assets.list(principal.tenant(), pageSize(limit), after);

@@ -1,7 +1,7 @@
 package io.depot.resources;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dropwizard.jersey.errors.ErrorMessage;
+import io.depot.api.ApiError;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -18,7 +18,7 @@ public final class ErrorResponses
     {
         return Response.status(status)
                 .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(new ErrorMessage(status, message));
+                .entity(new ApiError(status, message));
     }
 
     /** Writes the error shape from a servlet filter, where no Jersey response exists yet. */
@@ -27,7 +27,7 @@ public final class ErrorResponses
     {
         response.setStatus(status);
         response.setContentType(MediaType.APPLICATION_JSON);
-        json.writeValue(response.getOutputStream(), new ErrorMessage(status, message));
+        json.writeValue(response.getOutputStream(), new ApiError(status, message));
     }
 
     /** An error raised at the edge (a filter, a header), written as it is: Jersey maps no exception whose response has an entity. */

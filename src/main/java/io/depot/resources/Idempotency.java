@@ -26,7 +26,9 @@ import static java.util.Objects.requireNonNull;
 public class Idempotency
 {
     public static final String HEADER = "Idempotency-Key";
-    private static final Pattern KEY = Pattern.compile("[!-~]{1,255}");
+    /** 1-255 printable ASCII characters; the OpenAPI document states the same pattern. */
+    static final String KEY_PATTERN = "[!-~]{1,255}";
+    private static final Pattern KEY = Pattern.compile(KEY_PATTERN);
 
     private final IdempotencyStore store;
     private final ObjectMapper json;

@@ -2,7 +2,7 @@ package io.depot.resources;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dropwizard.jersey.errors.ErrorMessage;
+import io.depot.api.ApiError;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
@@ -103,7 +103,7 @@ public final class JsonErrorHandler
         // A server error's own text may name internals; a client error's says what was wrong.
         String text = code >= 500 || message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
         try {
-            return json.writeValueAsBytes(new ErrorMessage(code, text));
+            return json.writeValueAsBytes(new ApiError(code, text));
         }
         catch (JsonProcessingException e) {
             throw new IllegalStateException(e);

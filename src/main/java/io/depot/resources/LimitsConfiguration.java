@@ -9,6 +9,10 @@ import jakarta.validation.constraints.NotNull;
 /** What one client may ask of the API: file size, request rate, uploads at once, page size; and the memory all uploads share. */
 public class LimitsConfiguration
 {
+    /** The page sizes unless configured otherwise; the OpenAPI document states them. */
+    public static final int DEFAULT_PAGE_SIZE = 50;
+    public static final int DEFAULT_MAX_PAGE_SIZE = 200;
+
     /** Largest file accepted; nginx's client_max_body_size is the same number. */
     @NotNull
     private DataSize uploadLimit = DataSize.gibibytes(1);
@@ -37,10 +41,10 @@ public class LimitsConfiguration
     private Duration rejectedTokenTtl = Duration.minutes(1);
 
     @Min(1)
-    private int defaultPageSize = 50;
+    private int defaultPageSize = DEFAULT_PAGE_SIZE;
 
     @Min(1)
-    private int maxPageSize = 200;
+    private int maxPageSize = DEFAULT_MAX_PAGE_SIZE;
 
     @JsonProperty
     public DataSize getUploadLimit()

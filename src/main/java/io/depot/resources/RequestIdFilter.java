@@ -23,7 +23,9 @@ public class RequestIdFilter
         implements Filter
 {
     public static final String HEADER = "X-Request-Id";
-    private static final Pattern WELL_FORMED = Pattern.compile("[A-Za-z0-9._:-]{8,128}");
+    /** A caller's id that is kept; the OpenAPI document states it. */
+    static final String WELL_FORMED_PATTERN = "[A-Za-z0-9._:-]{8,128}";
+    private static final Pattern WELL_FORMED = Pattern.compile(WELL_FORMED_PATTERN);
 
     /** The caller's id when it is well-formed, a new one otherwise. */
     public static String requestId(String offered)

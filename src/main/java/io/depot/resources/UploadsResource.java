@@ -9,12 +9,22 @@ import io.depot.core.Filenames;
 import io.depot.core.InvalidInputException;
 import io.depot.core.MediaTypes;
 import io.dropwizard.auth.Auth;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -26,6 +36,7 @@ import java.util.regex.Pattern;
 import static java.util.Objects.requireNonNull;
 
 /** Direct-to-S3 uploads: Depot hands out a presigned PUT and records what the client promised to send. */
+@SecurityRequirement(name = OpenApiContract.BEARER)
 @Path("/api/v1/uploads")
 @Produces(MediaType.APPLICATION_JSON)
 public class UploadsResource
@@ -44,7 +55,15 @@ public class UploadsResource
     @POST
     @Timed(name = "announce-upload")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response announce(@Auth TenantPrincipal principal, @Context UriInfo uri, @HeaderParam(Idempotency.HEADER) String idempotencyKey, UploadRequest request)
+    @Operation(operationId = "announceUpload", summary = "Announce a direct upload and get a presigned PUT to the bucket",
+            requestBody = @RequestBody(required = true, content = @Content(schema = @Schema(implementation = UploadRequest.class))))
+    @ApiResponse(responseCode = "201", description = "The ticket: PUT the file to its URL with its headers, then POST its /complete.", headers = @Header(
+            name = HttpHeaders.LOCATION, description = "The ticket's /complete URL.", required = true, schema = @Schema(types = "string", format = "uri")),
+            content = @Content(schema = @Schema(implementation = UploadTicket.class)))
+    @ApiResponse(responseCode = "400", description = "A missing or invalid field, or a body that is not JSON.")
+    @ApiResponse(responseCode = "413", description = "The announced size is larger than the upload limit.")
+    public Response announce(@Parameter(hidden = true) @Auth TenantPrincipal principal, @Context UriInfo uri, @HeaderParam(Idempotency.HEADER) String idempotencyKey,
+            @Parameter(hidden = true) UploadRequest request)
     {
         if (request == null) {
             throw new InvalidInputException("a JSON body {\"filename\", \"contentType\", \"size\"} is required");

@@ -1,5 +1,6 @@
 package io.depot.resources;
 
+import io.depot.api.ApiError;
 import io.depot.core.ConflictException;
 import io.depot.core.DependencyUnavailableException;
 import io.depot.core.DepotException;
@@ -11,7 +12,6 @@ import io.depot.core.OverloadedException;
 import io.depot.core.TooManyRequestsException;
 import io.depot.core.TooLargeException;
 import io.depot.core.UnsupportedContentTypeException;
-import io.dropwizard.jersey.errors.ErrorMessage;
 import jakarta.ws.rs.core.Response;
 import org.junit.jupiter.api.Test;
 
@@ -54,10 +54,7 @@ class DepotExceptionMapperTest
     void theBodyIsCodeAndMessageAndUnavailableAsksForARetry()
     {
         Response unavailable = response(new DependencyUnavailableException("the database is unavailable", new RuntimeException("refused")));
-        assertThat(unavailable.getEntity()).isInstanceOfSatisfying(ErrorMessage.class, error -> {
-            assertThat(error.getCode()).isEqualTo(503);
-            assertThat(error.getMessage()).isEqualTo("the database is unavailable");
-        });
+        assertThat(unavailable.getEntity()).isEqualTo(new ApiError(503, "the database is unavailable"));
         assertThat(unavailable.getHeaderString("Retry-After")).isEqualTo("5");
         assertThat(response(new NotFoundException("no asset")).getHeaderString("Retry-After")).isNull();
         assertThat(response(new OverloadedException("no buffer", 1)).getHeaderString("Retry-After")).isEqualTo("1");

@@ -127,10 +127,19 @@ public final class DepotClient
         }
     }
 
+    /** Sends {@code request} and checks the exchange against the API's OpenAPI document ({@link ApiContract}). */
     public static HttpResponse<String> send(HttpRequest request)
     {
+        return send(request, ApiContract.generated());
+    }
+
+    public static HttpResponse<String> send(HttpRequest request, ApiContract contract)
+    {
         try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            RecordedBody.Recorded recorded = RecordedBody.record(request);
+            HttpResponse<String> response = HTTP.send(recorded.request(), HttpResponse.BodyHandlers.ofString());
+            contract.check(request, recorded.bytes(), response);
+            return response;
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
