@@ -15,6 +15,8 @@ Checks, each printing its figures:
   rate        a burst from one address beyond the API rate gets JSON 429s; another address is served
   stalled     a body that stops arriving is cut off after client_body_timeout
   headers     the Content-Security-Policy denies everything by default
+  openapi     /api/v1/openapi.json passes through with its ETag and Cache-Control, and a
+              matching If-None-Match gets the upstream's 304
 Exits 1 if any check fails.
 """
 import argparse
@@ -35,11 +37,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from chaos_checks import FAILURES, check, free_port
 
 
+OPENAPI = "/api/v1/openapi.json"
+OPENAPI_TAG = '"0123abcd"'
+OPENAPI_CACHE = "public, max-age=300"
+
+
 class Echo(BaseHTTPRequestHandler):
-    """Reads the whole body (slowly if the client is slow) and answers with what it saw."""
+    """Reads the whole body (slowly if the client is slow) and answers with what it saw; answers
+    the OpenAPI document's route as Depot does (ETag, Cache-Control, 304 on a matching If-None-Match)."""
     protocol_version = "HTTP/1.1"
 
     def answer(self):
+        if self.path == OPENAPI:
+            self.document()
+            return
         received = 0
         length = int(self.headers.get("Content-Length") or 0)
         try:
@@ -60,6 +71,18 @@ class Echo(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def document(self):
+        matched = self.headers.get("If-None-Match") == OPENAPI_TAG
+        body = b"" if matched else b'{"openapi":"3.1.0"}'
+        self.send_response(304 if matched else 200)
+        self.send_header("ETag", OPENAPI_TAG)
+        self.send_header("Cache-Control", OPENAPI_CACHE)
+        if not matched:
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
@@ -221,6 +244,16 @@ def check_headers(port):
     check("edge/headers", csp.startswith("default-src 'none'"), f"Content-Security-Policy: {csp}")
 
 
+def check_openapi(port):
+    status, headers, body = request(port, "GET", OPENAPI, source="127.0.0.11")
+    check("edge/openapi", status == 200 and headers.get("ETag") == OPENAPI_TAG and headers.get("Cache-Control") == OPENAPI_CACHE
+          and json.loads(body or b"{}").get("openapi") == "3.1.0",
+          f"GET {OPENAPI} without a token: {status}, ETag {headers.get('ETag')}, Cache-Control {headers.get('Cache-Control')}")
+    status, headers, body = request(port, "GET", OPENAPI, source="127.0.0.11", headers={"If-None-Match": OPENAPI_TAG})
+    check("edge/openapi-revalidate", status == 304 and headers.get("ETag") == OPENAPI_TAG and not body,
+          f"with If-None-Match: {status}, ETag {headers.get('ETag')}, {len(body)} body bytes")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repo", type=pathlib.Path, required=True)
@@ -251,6 +284,7 @@ def main():
         check_rate(traffic_port, knob("depot_nginx_api_rate"), knob("depot_nginx_api_burst"))
         check_stalled(traffic_port, body_timeout)
         check_headers(traffic_port)
+        check_openapi(traffic_port)
     finally:
         nginx.send_signal(signal.SIGQUIT)
         nginx.wait(timeout=10)
