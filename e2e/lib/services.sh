@@ -86,27 +86,81 @@ release_server_up() {
     wait_until 10 curl -fsS -o /dev/null "$E2E_RELEASE_URL/" || die "release server did not start"
 }
 
-# make_release VERSION [CHANGESET_ID...]: a copy of the jar that reports VERSION (manifest), so
-# its sha256 differs too; each CHANGESET_ID adds one more (additive) Liquibase changeset.
+# make_release VERSION [STEP...]: a copy of the jar that reports VERSION (manifest), so its
+# sha256 differs too. A STEP that names a directory of e2e/releases adds that release step (its
+# changesets, and its code patch compiled against the jar); any other STEP adds an expand-only
+# marker changeset of that id. Steps apply in order, code patches cumulatively.
 make_release() {
-    local version="$1" changeset dir work
+    local version="$1" step dir work patches=()
     shift
     dir="$E2E_RELEASES/$version"
     work="$E2E_STATE/work-$version"
     rm -rf "$dir" "$work"
-    mkdir -p "$dir" "$work"
+    mkdir -p "$dir" "$work/add"
     cp "$E2E_JAR" "$dir/depot.jar"
     printf 'Implementation-Version: %s\n' "$version" >"$work/manifest.txt"
-    jar --update --file "$dir/depot.jar" --manifest="$work/manifest.txt" 2>/dev/null
     if (($# > 0)); then
-        unzip -p "$dir/depot.jar" migrations.xml >"$work/migrations.xml"
-        for changeset in "$@"; do
-            add_changeset "$work/migrations.xml" "$changeset"
+        unzip -p "$E2E_JAR" migrations.xml >"$work/add/migrations.xml"
+        for step in "$@"; do
+            if [[ -d "$E2E_RELEASE_STEPS/$step" ]]; then
+                append_changesets "$work/add/migrations.xml" "$E2E_RELEASE_STEPS/$step/changeset.xml"
+                [[ ! -f "$E2E_RELEASE_STEPS/$step/code.patch" ]] || patches+=("$E2E_RELEASE_STEPS/$step/code.patch")
+            else
+                add_changeset "$work/add/migrations.xml" "$step"
+            fi
         done
-        jar --update --file "$dir/depot.jar" -C "$work" migrations.xml
+        ((${#patches[@]} == 0)) || cp -r "$(compiled_patches "${patches[@]}")/." "$work/add/"
     fi
+    # One rewrite of the jar: the manifest, the changelog and the step's classes together.
+    jar --update --file "$dir/depot.jar" --manifest="$work/manifest.txt" -C "$work/add" . 2>/dev/null
     (cd "$dir" && sha256sum depot.jar | cut -d' ' -f1 >depot.jar.sha256)
     rm -rf "$work"
+}
+
+# Release steps (e2e/releases/README.md): each a changeset.xml to append and a code.patch.
+E2E_RELEASE_STEPS="$E2E_ROOT/e2e/releases"
+
+# compiled_patches PATCH...: prints a directory with the classes of src/main/java after the
+# patches (applied in order), compiled against the jar: every file they touch, as a build of that
+# code would compile it. Compiled once per run for each list of patches. A patch that no longer
+# applies to the source, or code that no longer compiles, fails the run.
+compiled_patches() {
+    local out work patch files=()
+    out="$E2E_STATE/classes-$(printf '%s\n' "$@" | sha256sum | cut -c1-12)"
+    if [[ ! -d "$out" ]]; then
+        work="$out.work"
+        rm -rf "$work"
+        mkdir -p "$work/src/main" "$work/classes"
+        cp -r "$E2E_ROOT/src/main/java" "$work/src/main/"
+        for patch in "$@"; do
+            (cd "$work" && git apply "$patch") || die "$patch does not apply to src/main/java"
+            mapfile -t -O "${#files[@]}" files < <(sed -n 's|^+++ b/||p' "$patch")
+        done
+        mapfile -t files < <(printf '%s\n' "${files[@]/#/$work/}" | sort -u)
+        javac --release 17 -parameters -proc:none -nowarn -cp "$E2E_JAR" -d "$work/classes" "${files[@]}" ||
+            die "the code of $* does not compile against $E2E_JAR"
+        mv "$work/classes" "$out"
+        rm -rf "$work"
+    fi
+    echo "$out"
+}
+
+# append_changesets CHANGELOG FRAGMENT: the fragment's changesets at the end of the changelog.
+append_changesets() {
+    "$E2E_PYTHON" - "$1" "$2" <<'PY'
+import sys
+path, fragment = sys.argv[1], sys.argv[2]
+text = open(path).read()
+end = text.rindex("</databaseChangeLog>")
+open(path, "w").write(text[:end] + open(fragment).read() + text[end:])
+PY
+}
+
+# release_lint VERSION: the release's own changelog must pass lint-migrations, as Depot's does in
+# make lint; its classification goes to the log.
+release_lint() {
+    java -jar "$E2E_RELEASES/$1/depot.jar" lint-migrations >"$E2E_STATE/log/lint-$1.log" 2>&1 ||
+        die "release $1 fails lint-migrations: $(tail -n 3 "$E2E_STATE/log/lint-$1.log")"
 }
 
 release_sha256() { cat "$E2E_RELEASES/$1/depot.jar.sha256"; }
@@ -128,16 +182,17 @@ open(path, "w").write(text[:end] + change + text[end:])
 PY
 }
 
-# Counts the rows of a changeset in databasechangelog (applied exactly once means 1).
-changeset_count() {
-    local id="$1"
+# database_query SQL: the rows of a query on the fleet's database, unaligned ("a|b" per row).
+database_query() {
     (
         # shellcheck source=/dev/null
         . "$E2E_STACK_DIR/stack.env"
-        PGPASSWORD="$DB_PASSWORD" psql -h "$E2E_SERVICE_ADDR" -p "$PG_PORT" -U depot -d depot -tAc \
-            "SELECT count(*) FROM databasechangelog WHERE id = '$id'"
+        PGPASSWORD="$DB_PASSWORD" psql -h "$E2E_SERVICE_ADDR" -p "$PG_PORT" -U depot -d depot -tAc "$1"
     )
 }
+
+# Counts the rows of a changeset in databasechangelog (applied exactly once means 1).
+changeset_count() { database_query "SELECT count(*) FROM databasechangelog WHERE id = '$1'"; }
 
 # site_vars FILE VERSION [with-env]: extra variables for ansible/site.yml in the proving ground:
 # the release to install, the pointer and release files on the host side, and (with-env) the
