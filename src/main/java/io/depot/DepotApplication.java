@@ -79,6 +79,7 @@ import org.jdbi.v3.core.Jdbi;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -139,7 +140,7 @@ public class DepotApplication
     {
         Clock clock = Clock.systemUTC();
         ObjectMapper json = environment.getObjectMapper();
-        ReleaseInfo release = ReleaseInfo.of(DepotApplication.class, clock.instant());
+        CompletableFuture<ReleaseInfo> release = ReleaseInfo.load(DepotApplication.class, clock.instant());
         ShutdownState shutdown = new ShutdownState();
 
         Jdbi jdbi = new JdbiFactory().build(environment, configuration.getDatabase(), "postgresql");

@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
 
 import static java.util.Objects.requireNonNull;
 
@@ -14,9 +15,9 @@ public class VersionServlet
 {
     private static final long serialVersionUID = 1L;
 
-    private final transient ReleaseInfo release;
+    private final transient CompletableFuture<ReleaseInfo> release;
 
-    public VersionServlet(ObjectMapper json, ReleaseInfo release)
+    public VersionServlet(ObjectMapper json, CompletableFuture<ReleaseInfo> release)
     {
         super(json);
         this.release = requireNonNull(release, "release is null");
@@ -26,6 +27,6 @@ public class VersionServlet
     protected void doGet(HttpServletRequest request, HttpServletResponse response)
             throws IOException
     {
-        write(response, 200, release);
+        write(response, 200, release.join());
     }
 }

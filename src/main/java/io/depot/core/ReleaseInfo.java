@@ -10,6 +10,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
@@ -17,6 +18,26 @@ import java.util.jar.Manifest;
 public record ReleaseInfo(String version, String commit, String sha256, Instant startedAt)
 {
     private static final String UNKNOWN = "unknown";
+
+    /**
+     * {@link #of}, on a thread of its own: hashing the jar takes a second of a cold JVM, which
+     * start-up does not wait for; /version answers once it is done.
+     */
+    public static CompletableFuture<ReleaseInfo> load(Class<?> anchor, Instant startedAt)
+    {
+        CompletableFuture<ReleaseInfo> release = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                release.complete(of(anchor, startedAt));
+            }
+            catch (RuntimeException | Error e) {
+                release.completeExceptionally(e);
+            }
+        }, "release-info");
+        thread.setDaemon(true);
+        thread.start();
+        return release;
+    }
 
     /** Reads the manifest of the jar this class was loaded from and hashes that jar. */
     public static ReleaseInfo of(Class<?> anchor, Instant startedAt)
