@@ -153,7 +153,8 @@ public class DepotApplication
         RedisConfiguration redisConfiguration = configuration.getRedis();
         AssetCache cache = new AssetCache(redis, json, redisConfiguration.getMetadataTtl(), environment.metrics());
         UploadCapacity uploadCapacity = new UploadCapacity(limits.getUploadBufferBudget().toBytes(),
-                Math.toIntExact(configuration.getStorage().getPartSize().toBytes()), limits.getUploadBufferWait().toJavaDuration(),
+                Math.toIntExact(configuration.getStorage().getPartSize().toBytes()), configuration.getStorage().getPartsInFlight(),
+                limits.getUploadBufferWait().toJavaDuration(),
                 limits.getUploadsPerTenant(), environment.metrics());
         MaintenanceConfiguration maintenance = configuration.getMaintenance();
         AssetService assets = new AssetService(jdbi, objects, cache, clock, limits.getUploadLimit().toBytes(), uploadCapacity,

@@ -92,7 +92,7 @@ class LargeUploadTest
                         + "after %d collections at most %d MiB stayed in use, %d MiB over the %d MiB before%n",
                 size >> 20, maxHeap >> 20, seconds, (size >> 20) / seconds, peakHeap >> 20, (double) peakHeap / maxHeap, (double) peakHeap / size,
                 collections, retainedPeak >> 20, (retainedPeak - baseline) >> 20, baseline >> 20);
-        // What survives a collection is what the upload holds on to: a part-sized buffer or two, not a growing share of the file.
+        // What survives a collection is what the upload holds on to: its part buffers (storage.partsInFlight of them), not a growing share of the file.
         assertThat(collections).as("garbage collections during the upload (else nothing was measured)").isPositive();
         assertThat(retainedPeak - baseline).as("heap in use after a collection, over what was in use before the upload")
                 .isLessThan(RETAINED_BOUND);

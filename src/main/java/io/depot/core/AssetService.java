@@ -101,9 +101,9 @@ public class AssetService
         UUID id = UUID.randomUUID();
         String key = objectKey(tenant, id);
         StoredObject stored;
-        try (UploadCapacity.Buffer buffer = capacity.buffer()) {
-            stored = objects.put(key, MediaTypes.canonical(contentType), new TimeBoundInputStream(body, clock, uploadTimeBound), buffer.bytes(), uploadLimit,
-                    declaredSha256, uploadedBytes::inc);
+        try (UploadCapacity.Buffers buffers = capacity.buffers()) {
+            stored = objects.put(key, MediaTypes.canonical(contentType), new TimeBoundInputStream(body, clock, uploadTimeBound), buffers.first(), buffers::spare,
+                    uploadLimit, declaredSha256, uploadedBytes::inc);
         }
         catch (ObjectTooLargeException e) {
             throw new TooLargeException(e.getMessage());

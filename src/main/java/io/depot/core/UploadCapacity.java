@@ -16,7 +16,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * What bounds the memory uploads take: one budget of buffer bytes for the whole process, handed
- * out as pooled part-sized buffers, and a cap on each tenant's uploads in flight, so that neither
+ * out as pooled part-sized buffers (up to {@code buffersPerUpload} to one upload, so several of its
+ * parts can be on their way to S3 at once), and a cap on each tenant's uploads in flight, so that neither
  * a flood of slow uploads nor one tenant's burst can exhaust the heap or the others' share.
  * A request that finds the budget spent waits a short, bounded time and is then refused (503);
  * a tenant over its cap is refused at once (429).
@@ -27,9 +28,10 @@ public class UploadCapacity
     private static final int RETRY_AFTER_SECONDS = 1;
 
     private final int bufferSize;
+    private final int buffersPerUpload;
     private final int bufferCount;
     private final Semaphore buffersLeft;
-    // Buffers handed back, kept for the next upload: a part buffer is allocated once, then reused.
+    // First buffers handed back, kept for the next upload: allocated once, then reused.
     private final Queue<byte[]> pooled = new ConcurrentLinkedQueue<>();
     private final long waitNanos;
     private final int perTenant;
@@ -37,8 +39,11 @@ public class UploadCapacity
     private final Meter budgetRejections;
     private final Meter tenantRejections;
 
-    public UploadCapacity(long budgetBytes, int bufferSize, Duration wait, int perTenant, MetricRegistry metrics)
+    public UploadCapacity(long budgetBytes, int bufferSize, int buffersPerUpload, Duration wait, int perTenant, MetricRegistry metrics)
     {
+        if (buffersPerUpload < 1) {
+            throw new IllegalArgumentException("an upload needs at least one buffer");
+        }
         if (bufferSize < 1 || budgetBytes < bufferSize) {
             throw new IllegalArgumentException("the upload buffer budget (%d bytes) must hold at least one part buffer (%d bytes)".formatted(budgetBytes, bufferSize));
         }
@@ -46,6 +51,7 @@ public class UploadCapacity
             throw new IllegalArgumentException("uploads per tenant must be at least 1");
         }
         this.bufferSize = bufferSize;
+        this.buffersPerUpload = buffersPerUpload;
         this.bufferCount = Math.toIntExact(Math.min(Integer.MAX_VALUE, budgetBytes / bufferSize));
         this.buffersLeft = new Semaphore(bufferCount, true);
         this.waitNanos = requireNonNull(wait, "wait is null").toNanos();
@@ -82,8 +88,13 @@ public class UploadCapacity
         return new Admission(tenant);
     }
 
-    /** A part buffer from the shared budget, waiting a short, bounded time for one to come free. */
-    public Buffer buffer()
+    /**
+     * Part buffers from the shared budget for one upload: the first waits a short, bounded time
+     * for one to come free (or the upload is refused); {@link Buffers#spare} gives up to
+     * {@code buffersPerUpload - 1} more, only while the budget has them free, so a busy budget
+     * makes uploads slower, never refused for speed.
+     */
+    public Buffers buffers()
     {
         boolean acquired;
         try {
@@ -97,8 +108,8 @@ public class UploadCapacity
             budgetRejections.mark();
             throw new OverloadedException("Depot is receiving as many uploads as its memory allows; retry in %d s".formatted(RETRY_AFTER_SECONDS), RETRY_AFTER_SECONDS);
         }
-        byte[] bytes = pooled.poll();
-        return new Buffer(bytes == null ? new byte[bufferSize] : bytes);
+        byte[] first = pooled.poll();
+        return new Buffers(first == null ? new byte[bufferSize] : first);
     }
 
     public final class Admission
@@ -123,33 +134,48 @@ public class UploadCapacity
         }
     }
 
-    public final class Buffer
+    /** One upload's buffers, used by one thread. */
+    public final class Buffers
             implements AutoCloseable
     {
-        private byte[] bytes;
+        private byte[] first;
+        private int spares;
 
-        private Buffer(byte[] bytes)
+        private Buffers(byte[] first)
         {
-            this.bytes = bytes;
+            this.first = first;
         }
 
-        public byte[] bytes()
+        public byte[] first()
         {
-            if (bytes == null) {
-                throw new IllegalStateException("the buffer was returned");
+            if (first == null) {
+                throw new IllegalStateException("the buffers were returned");
             }
-            return bytes;
+            return first;
+        }
+
+        /** Another buffer for this upload, or null when it has its most or the budget has none free now. */
+        public byte[] spare()
+        {
+            first();
+            if (1 + spares >= buffersPerUpload || !buffersLeft.tryAcquire()) {
+                return null;
+            }
+            spares++;
+            return new byte[bufferSize];
         }
 
         @Override
         public void close()
         {
-            if (bytes == null) {
+            if (first == null) {
                 return;
             }
-            pooled.offer(bytes);
-            bytes = null;
-            buffersLeft.release();
+            // Only the first is kept for the next upload: an idle instance holds one buffer per
+            // upload it had at once; the spares go to the collector.
+            pooled.offer(first);
+            first = null;
+            buffersLeft.release(1 + spares);
         }
     }
 }

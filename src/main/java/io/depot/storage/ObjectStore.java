@@ -20,27 +20,38 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * The private bucket. Uploads stream through one part-sized buffer the caller lends, so heap use
+ * The private bucket. Uploads stream through the part-sized buffers the caller lends, so heap use
  * does not grow with file size; downloads never pass through the JVM (presigned GETs). Every failure of S3 or
  * of the SDK leaves as a {@link StorageUnavailableException}: no SDK type escapes this class.
  */
@@ -51,7 +62,12 @@ public class ObjectStore
     private static final Set<String> REQUEST_ERRORS = Set.of("InvalidArgument", "InvalidRequest", "SignatureDoesNotMatch", "EntityTooLarge", "EntityTooSmall",
             "MetadataTooLarge", "InvalidDigest", "BadDigest", "IncompleteBody", "MissingContentLength", "UnexpectedContent", "InvalidEncodingType");
 
+    // One connection of the HTTP client per part in flight: more threads would only wait for one.
+    private static final int MAX_CONNECTIONS = 64;
+
     private final S3Client client;
+    // Sends the parts of multipart uploads while the request threads read the next ones.
+    private final ExecutorService partSender;
     private final S3Presigner presigner;
     private final String bucket;
     private final Duration presignTtl;
@@ -74,7 +90,7 @@ public class ObjectStore
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .httpClientBuilder(ApacheHttpClient.builder()
-                        .maxConnections(64)
+                        .maxConnections(MAX_CONNECTIONS)
                         .connectionTimeout(Duration.ofSeconds(2))
                         .socketTimeout(Duration.ofSeconds(30)));
         var presignerBuilder = S3Presigner.builder()
@@ -87,6 +103,15 @@ public class ObjectStore
         }
         this.client = clientBuilder.build();
         this.presigner = presignerBuilder.build();
+        AtomicInteger threads = new AtomicInteger();
+        ThreadPoolExecutor sender = new ThreadPoolExecutor(MAX_CONNECTIONS, MAX_CONNECTIONS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
+            Thread thread = new Thread(task, "s3-part-sender-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        // Threads exist only while uploads do.
+        sender.allowCoreThreadTimeOut(true);
+        this.partSender = sender;
     }
 
     public String bucket()
@@ -96,15 +121,20 @@ public class ObjectStore
 
     /**
      * Streams {@code body} to {@code key} through {@code buffer}, measuring size and SHA-256 on the
-     * way; the buffer's length is the part size. A body that fits in the buffer is a single PUT; a larger one is a multipart upload that is aborted on any failure,
-     * including passing {@code limit} or a SHA-256 other than {@code expectedSha256}, which is
-     * checked before the object is committed. {@code progress} is told of every chunk of bytes read.
+     * way; its length is the part size. A body that fits in it is a single PUT; a larger one is a
+     * multipart upload whose parts are sent while the next ones are read, each from its own buffer:
+     * another from {@code spareBuffer} while it gives one (null: none now), else the buffer of the
+     * oldest part once S3 has it. It is aborted on any failure, including passing {@code limit}
+     * or a SHA-256 other than {@code expectedSha256}, which is checked before the object is
+     * committed. {@code progress} is told of every chunk of bytes read. When this returns or
+     * throws, no part is being sent any more: the buffers are the caller's again.
      */
-    public StoredObject put(String key, String contentType, InputStream body, byte[] buffer, long limit, Optional<String> expectedSha256, Consumer<Long> progress)
+    public StoredObject put(String key, String contentType, InputStream body, byte[] buffer, Supplier<byte[]> spareBuffer, long limit,
+            Optional<String> expectedSha256, Consumer<Long> progress)
     {
         return available(() -> {
             try {
-                return stream(key, contentType, body, buffer, limit, expectedSha256, progress);
+                return stream(key, contentType, body, buffer, spareBuffer, limit, expectedSha256, progress);
             }
             catch (S3Exception e) {
                 throw causedByTheRequest(e) ? new ObjectRejectedException(e.awsErrorDetails().errorCode(), e.awsErrorDetails().errorMessage(), e) : e;
@@ -126,9 +156,11 @@ public class ObjectStore
     }
 
 
-    private StoredObject stream(String key, String contentType, InputStream body, byte[] buffer, long limit, Optional<String> expectedSha256, Consumer<Long> progress)
+    private StoredObject stream(String key, String contentType, InputStream body, byte[] firstBuffer, Supplier<byte[]> spareBuffer, long limit,
+            Optional<String> expectedSha256, Consumer<Long> progress)
     {
         MessageDigest digest = Hashes.sha256();
+        byte[] buffer = firstBuffer;
         int partSize = buffer.length;
         int filled = fill(body, buffer, digest, progress);
         if (filled < partSize) {
@@ -137,11 +169,11 @@ public class ObjectStore
             }
             String sha256 = verified(digest, expectedSha256);
             long size = filled;
-            client.putObject(request -> request.bucket(bucket).key(key).contentType(contentType).contentLength(size),
-                    RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(buffer, 0, filled)));
+            client.putObject(request -> request.bucket(bucket).key(key).contentType(contentType).contentLength(size), body(buffer, filled));
             return new StoredObject(key, size, sha256);
         }
         String uploadId = client.createMultipartUpload(request -> request.bucket(bucket).key(key).contentType(contentType)).uploadId();
+        Deque<PartInFlight> inFlight = new ArrayDeque<>();
         try {
             List<CompletedPart> parts = new ArrayList<>();
             long total = 0;
@@ -150,12 +182,13 @@ public class ObjectStore
                 if (total > limit) {
                     throw new ObjectTooLargeException(limit);
                 }
-                int partNumber = parts.size() + 1;
-                int length = filled;
-                String etag = client.uploadPart(request -> request.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber).contentLength((long) length),
-                        RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(buffer, 0, length))).eTag();
-                parts.add(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
+                inFlight.add(sendPart(key, uploadId, parts.size() + inFlight.size() + 1, buffer, filled));
+                byte[] spare = spareBuffer.get();
+                buffer = spare != null ? spare : oldestSent(inFlight, parts);
                 filled = fill(body, buffer, digest, progress);
+            }
+            while (!inFlight.isEmpty()) {
+                oldestSent(inFlight, parts);
             }
             String sha256 = verified(digest, expectedSha256);
             client.completeMultipartUpload(request -> request.bucket(bucket).key(key).uploadId(uploadId)
@@ -163,9 +196,69 @@ public class ObjectStore
             return new StoredObject(key, total, sha256);
         }
         catch (RuntimeException e) {
+            // The parts still on their way read the caller's buffers: let them end (each within the call timeout) first.
+            inFlight.forEach(part -> awaitQuietly(part, e));
             abortQuietly(key, uploadId, e);
             throw e;
         }
+    }
+
+    private record PartInFlight(int number, byte[] buffer, Future<String> etag) {}
+
+    private PartInFlight sendPart(String key, String uploadId, int partNumber, byte[] buffer, int length)
+    {
+        Future<String> etag = partSender.submit(() -> client.uploadPart(request -> request.bucket(bucket).key(key).uploadId(uploadId)
+                .partNumber(partNumber).contentLength((long) length), body(buffer, length)).eTag());
+        return new PartInFlight(partNumber, buffer, etag);
+    }
+
+    /** Waits for the oldest part in flight to be stored and records it; returns its buffer, free again. */
+    private static byte[] oldestSent(Deque<PartInFlight> inFlight, List<CompletedPart> parts)
+    {
+        PartInFlight part = inFlight.element();
+        try {
+            parts.add(CompletedPart.builder().partNumber(part.number()).eTag(part.etag().get()).build());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new InterruptedIOException("interrupted while part " + part.number() + " was sent"));
+        }
+        catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new IllegalStateException("sending part " + part.number() + " failed", e.getCause());
+        }
+        inFlight.remove();
+        return part.buffer();
+    }
+
+    /** Waits for a part to end however it ends, even when interrupted: until then its buffer is not free. */
+    private static void awaitQuietly(PartInFlight part, RuntimeException failure)
+    {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                part.etag().get();
+                break;
+            }
+            catch (InterruptedException e) {
+                interrupted = true;
+            }
+            catch (ExecutionException e) {
+                failure.addSuppressed(e.getCause());
+                break;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // The SDK reads the bytes from the buffer itself (a stream per attempt, so a retry resends them), without copying it.
+    private static RequestBody body(byte[] buffer, int length)
+    {
+        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length, "application/octet-stream");
     }
 
     private static String verified(MessageDigest digest, Optional<String> expectedSha256)
@@ -321,6 +414,7 @@ public class ObjectStore
     @Override
     public void close()
     {
+        partSender.shutdown();
         presigner.close();
         client.close();
     }

@@ -7,6 +7,8 @@ import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MaxDuration;
 import io.dropwizard.validation.MinDataSize;
 import io.dropwizard.validation.MinDuration;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 
@@ -41,6 +43,14 @@ public class StorageConfiguration
     @NotNull
     @MinDataSize(value = 5, unit = DataSizeUnit.MEBIBYTES)
     private DataSize partSize = DataSize.mebibytes(8);
+
+    /**
+     * Parts of one upload on their way to S3 while the next is read, each in its own buffer
+     * from the upload buffer budget: an upload holds up to this many part sizes in memory.
+     */
+    @Min(1)
+    @Max(16)
+    private int partsInFlight = 4;
 
     /** S3_CALL_TIMEOUT_SECONDS: one S3 call with all its retries ends within this. */
     @NotNull
@@ -121,6 +131,18 @@ public class StorageConfiguration
     public void setPartSize(DataSize partSize)
     {
         this.partSize = partSize;
+    }
+
+    @JsonProperty
+    public int getPartsInFlight()
+    {
+        return partsInFlight;
+    }
+
+    @JsonProperty
+    public void setPartsInFlight(int partsInFlight)
+    {
+        this.partsInFlight = partsInFlight;
     }
 
     @JsonProperty

@@ -13,29 +13,51 @@ class UploadCapacityTest
     @Test
     void theBudgetIsWholeBuffersAndReturnedBuffersAreReused()
     {
-        UploadCapacity capacity = new UploadCapacity(2_500, 1_000, Duration.ofMillis(50), 10, new MetricRegistry());
-        UploadCapacity.Buffer first = capacity.buffer();
-        UploadCapacity.Buffer second = capacity.buffer();
-        assertThat(first.bytes()).hasSize(1_000);
+        UploadCapacity capacity = new UploadCapacity(2_500, 1_000, 1, Duration.ofMillis(50), 10, new MetricRegistry());
+        UploadCapacity.Buffers first = capacity.buffers();
+        UploadCapacity.Buffers second = capacity.buffers();
+        assertThat(first.first()).hasSize(1_000);
+        assertThat(first.spare()).as("one buffer per upload here").isNull();
         long started = System.nanoTime();
-        assertThatThrownBy(capacity::buffer).isInstanceOf(OverloadedException.class);
+        assertThatThrownBy(capacity::buffers).isInstanceOf(OverloadedException.class);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(50));
 
-        byte[] bytes = first.bytes();
+        byte[] bytes = first.first();
         first.close();
         first.close();
-        try (UploadCapacity.Buffer third = capacity.buffer()) {
-            assertThat(third.bytes()).isSameAs(bytes);
-            assertThatThrownBy(capacity::buffer).as("a second close gave nothing back").isInstanceOf(OverloadedException.class);
+        try (UploadCapacity.Buffers third = capacity.buffers()) {
+            assertThat(third.first()).isSameAs(bytes);
+            assertThatThrownBy(capacity::buffers).as("a second close gave nothing back").isInstanceOf(OverloadedException.class);
         }
-        assertThatThrownBy(first::bytes).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(first::first).isInstanceOf(IllegalStateException.class);
         second.close();
+    }
+
+    @Test
+    void anUploadTakesSpareBuffersOnlyWhileTheBudgetHasThem()
+    {
+        UploadCapacity capacity = new UploadCapacity(4_000, 1_000, 3, Duration.ofMillis(50), 10, new MetricRegistry());
+        UploadCapacity.Buffers first = capacity.buffers();
+        assertThat(first.spare()).hasSize(1_000);
+        assertThat(first.spare()).hasSize(1_000);
+        assertThat(first.spare()).as("three per upload at most").isNull();
+        try (UploadCapacity.Buffers second = capacity.buffers()) {
+            assertThat(second.spare()).as("the budget is spent: no spare, and no refusal either").isNull();
+            assertThatThrownBy(capacity::buffers).isInstanceOf(OverloadedException.class);
+        }
+        first.close();
+        try (UploadCapacity.Buffers third = capacity.buffers(); UploadCapacity.Buffers fourth = capacity.buffers()) {
+            assertThat(third.spare()).isNotNull();
+            assertThat(fourth.spare()).isNotNull();
+            assertThat(third.spare()).as("all four buffers are out").isNull();
+        }
+        assertThat(capacity.buffers().spare()).as("spares came back with their uploads").isNotNull();
     }
 
     @Test
     void eachTenantHasItsOwnCap()
     {
-        UploadCapacity capacity = new UploadCapacity(1_000, 1_000, Duration.ZERO, 2, new MetricRegistry());
+        UploadCapacity capacity = new UploadCapacity(1_000, 1_000, 1, Duration.ZERO, 2, new MetricRegistry());
         UploadCapacity.Admission one = capacity.admit("acme");
         UploadCapacity.Admission two = capacity.admit("acme");
         assertThatThrownBy(() -> capacity.admit("acme")).isInstanceOf(TooManyRequestsException.class).hasMessageContaining("2 uploads in flight");
@@ -49,7 +71,7 @@ class UploadCapacityTest
     @Test
     void aBudgetSmallerThanOneBufferIsAConfigurationError()
     {
-        assertThatThrownBy(() -> new UploadCapacity(999, 1_000, Duration.ZERO, 1, new MetricRegistry()))
+        assertThatThrownBy(() -> new UploadCapacity(999, 1_000, 1, Duration.ZERO, 1, new MetricRegistry()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one part buffer");
     }
 }

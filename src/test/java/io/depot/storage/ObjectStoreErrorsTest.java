@@ -64,10 +64,10 @@ class ObjectStoreErrorsTest
 
     private static StoredObject put(ObjectStore objects, String contentType)
     {
-        return objects.put("tests/" + UUID.randomUUID(), contentType, new ByteArrayInputStream(CONTENT), new byte[1 << 20], 1024, Optional.empty(), bytes -> {});
+        return objects.put("tests/" + UUID.randomUUID(), contentType, new ByteArrayInputStream(CONTENT), new byte[1 << 20], () -> null, 1024, Optional.empty(), bytes -> {});
     }
 
-    private static StorageConfiguration storage(String bucket)
+    static StorageConfiguration storage(String bucket)
     {
         Map<String, String> environment = TestStack.get().environment();
         StorageConfiguration storage = new StorageConfiguration();
