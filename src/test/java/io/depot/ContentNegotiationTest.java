@@ -65,7 +65,7 @@ class ContentNegotiationTest
             assertThat(refused.headers().firstValue("Content-Type")).as(accept).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
         }
         // A malformed Accept is a 400 on any route, not Jersey's bare one.
-        for (String malformed : List.of("nonsense", "image/png;q=2", "image/png, */png", "text/plain;charset")) {
+        for (String malformed : List.of("nonsense", "image/png;q=2", "image/png, */png", "text/plain;charset", ";", "image/png, ;;")) {
             assertError(content(id, malformed), 400, "Accept must be a comma-separated list of media ranges");
             assertError(send(client.authorized("/api/v1/assets").header("Accept", malformed).build()), 400, "Accept must be");
         }

@@ -104,6 +104,10 @@ public final class Accept
     private static Optional<MediaType> parseMediaType(String text)
     {
         String[] parts = text.split(";");
+        if (parts.length == 0) {
+            // Nothing but semicolons: no type at all.
+            return Optional.empty();
+        }
         String[] names = parts[0].trim().toLowerCase(Locale.ROOT).split("/", -1);
         if (names.length != 2 || !isToken(names[0]) || !isToken(names[1])) {
             return Optional.empty();

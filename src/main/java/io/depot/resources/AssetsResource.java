@@ -95,7 +95,7 @@ public class AssetsResource
     {
         String validFilename = Filenames.validate(filename);
         String validType = MediaTypes.forStoredFile(contentType);
-        rejectDeclaredOversize(contentLength);
+        rejectDeclaredOversize(contentLength, assets.uploadLimit());
         Optional<String> declaredSha256 = DeclaredDigest.sha256(headers.getRequestHeader(DeclaredDigest.CONTENT_DIGEST),
                 headers.getRequestHeader(DeclaredDigest.AMZ_CHECKSUM_SHA256));
         String fingerprint = idempotency.fingerprint("POST /api/v1/assets", validFilename, validType);
@@ -109,15 +109,15 @@ public class AssetsResource
     }
 
     // A declared length over the limit is refused before a byte is read or sent to S3.
-    private void rejectDeclaredOversize(String contentLength)
+    static void rejectDeclaredOversize(String contentLength, long uploadLimit)
     {
         if (contentLength == null) {
             return;
         }
         try {
             long declared = Long.parseLong(contentLength.trim());
-            if (declared > assets.uploadLimit()) {
-                throw new TooLargeException("the file is larger than the upload limit of " + assets.uploadLimit() + " bytes");
+            if (declared > uploadLimit) {
+                throw new TooLargeException("the file is larger than the upload limit of " + uploadLimit + " bytes");
             }
         }
         catch (NumberFormatException e) {
@@ -138,10 +138,10 @@ public class AssetsResource
             @Parameter(description = "The nextCursor of the previous page; absent or empty for the first page.") @QueryParam("cursor") String cursor)
     {
         Optional<Cursor> after = cursor == null || cursor.isEmpty() ? Optional.empty() : Optional.of(Cursor.decode(cursor));
-        return assets.list(principal.tenant(), pageSize(limit), after);
+        return assets.list(principal.tenant(), pageSize(limit, defaultPageSize, maxPageSize), after);
     }
 
-    private int pageSize(String limit)
+    static int pageSize(String limit, int defaultPageSize, int maxPageSize)
     {
         if (limit == null || limit.isEmpty()) {
             return defaultPageSize;

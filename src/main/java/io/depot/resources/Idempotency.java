@@ -67,10 +67,7 @@ public class Idempotency
         if (key == null) {
             return action.get().response();
         }
-        if (!KEY.matcher(key).matches()) {
-            throw new InvalidInputException(HEADER + " must be 1-255 printable ASCII characters");
-        }
-        IdempotencyStore.Claim claim = store.claim(principal.tenant(), key, fingerprint);
+        IdempotencyStore.Claim claim = store.claim(principal.tenant(), wellFormedKey(key), fingerprint);
         if (claim instanceof IdempotencyStore.Claimed claimed) {
             return runClaimed(claimed, fingerprint, action);
         }
@@ -85,6 +82,14 @@ public class Idempotency
             throw ErrorResponses.failure(ErrorResponses.error(422, "this " + HEADER + " was used for a request with other parameters; use a new key for a new request"));
         }
         return action.get().response();
+    }
+
+    static String wellFormedKey(String key)
+    {
+        if (!KEY.matcher(key).matches()) {
+            throw new InvalidInputException(HEADER + " must be 1-255 printable ASCII characters");
+        }
+        return key;
     }
 
     private static void rejectDifferentBody(IdempotencyStore.Entry entry, RetryBody retryBody)

@@ -38,8 +38,13 @@ public final class Preconditions
     /** The request's conditions; a malformed header is an {@link InvalidInputException}. */
     public static Preconditions of(HttpHeaders headers)
     {
-        return new Preconditions(parse(HttpHeaders.IF_MATCH, headers.getRequestHeader(HttpHeaders.IF_MATCH)),
-                parse(HttpHeaders.IF_NONE_MATCH, headers.getRequestHeader(HttpHeaders.IF_NONE_MATCH)));
+        return of(headers.getRequestHeader(HttpHeaders.IF_MATCH), headers.getRequestHeader(HttpHeaders.IF_NONE_MATCH));
+    }
+
+    /** From each header's lines (null or empty when it is absent). */
+    static Preconditions of(List<String> ifMatch, List<String> ifNoneMatch)
+    {
+        return new Preconditions(parse(HttpHeaders.IF_MATCH, ifMatch), parse(HttpHeaders.IF_NONE_MATCH, ifNoneMatch));
     }
 
     public boolean isEmpty()
