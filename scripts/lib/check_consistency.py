@@ -68,8 +68,14 @@ def check_lifecycle(life, report):
     layer = "lifecycle.env"
     report.note(layer, "internal rules")
     n = {k: int(v) for k, v in life.items() if v.isdigit()}
-    report.require(layer, n["STOP_TIMEOUT_SECONDS"] > n["DRAIN_WINDOW_SECONDS"] + n["GRACE_PERIOD_SECONDS"],
-                   "STOP_TIMEOUT_SECONDS must exceed DRAIN_WINDOW_SECONDS + GRACE_PERIOD_SECONDS")
+    report.require(layer, n["STOP_TIMEOUT_SECONDS"] > n["DRAIN_WINDOW_SECONDS"] + n["UPLOAD_FINISH_SECONDS"] + n["GRACE_PERIOD_SECONDS"],
+                   "STOP_TIMEOUT_SECONDS must exceed DRAIN_WINDOW_SECONDS + UPLOAD_FINISH_SECONDS + GRACE_PERIOD_SECONDS"
+                   " (systemd must not kill a colour still finishing uploads)")
+    report.require(layer, n["UPLOAD_FINISH_SECONDS"] > n["DRAIN_WINDOW_SECONDS"] + n["GRACE_PERIOD_SECONDS"],
+                   "UPLOAD_FINISH_SECONDS must exceed DRAIN_WINDOW_SECONDS + GRACE_PERIOD_SECONDS (else a switch cuts what drain and grace alone would)")
+    report.require(layer, n["DEREGISTRATION_DELAY_SECONDS"] >= n["UPLOAD_FINISH_SECONDS"],
+                   "DEREGISTRATION_DELAY_SECONDS must be at least UPLOAD_FINISH_SECONDS (an instance leaving the balancer"
+                   " lets its uploads finish as a colour switch does)")
     report.require(layer, 0 < n["S3_ATTEMPT_TIMEOUT_SECONDS"] <= n["S3_CALL_TIMEOUT_SECONDS"] < n["GRACE_PERIOD_SECONDS"],
                    "S3_ATTEMPT_TIMEOUT_SECONDS <= S3_CALL_TIMEOUT_SECONDS < GRACE_PERIOD_SECONDS must hold"
                    " (an S3 call ends before nginx's proxy_read_timeout gives up on the request)")
@@ -249,9 +255,9 @@ def check_systemd(root, life, report, scratch):
     settings = unit_settings(render(root, path, scratch, "depot"))
     timeout = settings.get("TimeoutStopSec", ["(unset)"])[-1]
     report.expect(layer, "TimeoutStopSec", timeout, life["STOP_TIMEOUT_SECONDS"])
-    stop = int(life["DRAIN_WINDOW_SECONDS"]) + int(life["GRACE_PERIOD_SECONDS"])
+    stop = int(life["DRAIN_WINDOW_SECONDS"]) + int(life["UPLOAD_FINISH_SECONDS"]) + int(life["GRACE_PERIOD_SECONDS"])
     report.require(layer, timeout.isdigit() and int(timeout) > stop,
-                   f"TimeoutStopSec ({timeout}) must exceed drain + grace ({stop} s)")
+                   f"TimeoutStopSec ({timeout}) must exceed drain + upload finish + grace ({stop} s)")
     report.require(layer, any(v.lstrip("-") == "/etc/depot/lifecycle.env" for v in settings.get("EnvironmentFile", [])),
                    "EnvironmentFile=/etc/depot/lifecycle.env missing: the service reads drain and grace from it")
 
@@ -321,6 +327,20 @@ def check_nginx_proxy(root, report):
                        f"{name} is {headers.get(name)!r}, must be cleared (\"\"): the application trusts forwarding headers")
 
 
+def check_nginx_shutdown(root, life, report, scratch):
+    """After a switch's reload, nginx's old workers still proxy the uploads the old colour finishes."""
+    layer = "nginx/nginx.conf"
+    path = next((p for p in (root / "nginx" / "nginx.conf.j2", root / "nginx" / "nginx.conf") if p.exists()), None)
+    if path is None:
+        report.missing(layer, "the file")
+        return
+    found = re.search(r"^\s*worker_shutdown_timeout\s+(\d+)s?;", render(root, path, scratch, "nginx"), re.M)
+    stop = int(life["DRAIN_WINDOW_SECONDS"]) + int(life["UPLOAD_FINISH_SECONDS"]) + int(life["GRACE_PERIOD_SECONDS"])
+    report.require(layer, found is not None and int(found.group(1)) > stop,
+                   f"worker_shutdown_timeout ({found and found.group(1)}) must exceed drain + upload finish + grace ({stop} s):"
+                   " old workers would cut the uploads the old colour is finishing")
+
+
 def check_nginx(root, life, report, scratch):
     layer = "nginx"
     site = next((p for p in (root / "nginx" / "site.conf.j2", root / "nginx" / "site.conf") if p.exists()), None)
@@ -329,6 +349,7 @@ def check_nginx(root, life, report, scratch):
         return
     report.note(layer, f"{site.name} rendered: listen ports, body limits, client limits, timeouts, forwarded headers, health side")
     check_nginx_proxy(root, report)
+    check_nginx_shutdown(root, life, report, scratch)
     text = render(root, site, scratch, "nginx")
     servers = list(nginx_servers(text))
     ports = sorted(set().union(*(p for p, _ in servers))) if servers else []
@@ -388,6 +409,8 @@ def check_config(root, life, report):
                   life["GRACE_PERIOD_SECONDS"])
     report.expect(layer, "lifecycle.drainWindow (s)", duration_seconds(config.get("lifecycle", {}).get("drainWindow")),
                   life["DRAIN_WINDOW_SECONDS"])
+    report.expect(layer, "lifecycle.uploadFinishWindow (s)", duration_seconds(config.get("lifecycle", {}).get("uploadFinishWindow")),
+                  life["UPLOAD_FINISH_SECONDS"])
     storage = config.get("storage", {})
     report.expect(layer, "storage.callTimeout (s)", duration_seconds(storage.get("callTimeout")), life["S3_CALL_TIMEOUT_SECONDS"])
     report.expect(layer, "storage.attemptTimeout (s)", duration_seconds(storage.get("attemptTimeout")), life["S3_ATTEMPT_TIMEOUT_SECONDS"])

@@ -110,9 +110,10 @@ switch_to() {
   crash_point nginx-switched
   [[ -z "$from" ]] || atomic_symlink "releases/$from" "$DEPOT_ROOT/previous"
   crash_point previous-recorded
-  # nginx's old workers finish their requests meanwhile; the old colour
-  # keeps serving through its drain window after SIGTERM.
-  log "stopping $live (drains)"
+  # nginx's old workers finish their requests meanwhile; the old colour keeps serving through
+  # its drain window after SIGTERM, then lets its uploads in flight finish (UPLOAD_FINISH_SECONDS)
+  # before it exits, so this stop waits for them.
+  log "stopping $live (drains, finishes uploads in flight)"
   systemctl_ stop "$(unit "$live")"
   crash_point old-stopped
   intent_clear

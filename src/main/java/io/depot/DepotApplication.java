@@ -231,6 +231,7 @@ public class DepotApplication
                 .forEach(http -> http.getHttpConfiguration().setHeaderCacheCaseSensitive(true)));
         environment.lifecycle().addEventListener(new QuietRequestLog());
         environment.lifecycle().addServerLifecycleListener(server ->
-                DrainOnTerminate.install(shutdown, lifecycle.getDrainWindow().toJavaDuration(), server));
+                DrainOnTerminate.install(shutdown, lifecycle.getDrainWindow().toJavaDuration(), lifecycle.getUploadFinishWindow().toJavaDuration(),
+                        uploadCapacity::uploadsInFlight, server));
     }
 }

@@ -67,6 +67,12 @@ public class UploadCapacity
         return bufferSize;
     }
 
+    /** Uploads in flight now, of all tenants. */
+    public int uploadsInFlight()
+    {
+        return inFlight.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
     /** Counts an upload of {@code tenant} in flight until the admission is closed, or refuses it when the tenant is at its cap. */
     public Admission admit(String tenant)
     {

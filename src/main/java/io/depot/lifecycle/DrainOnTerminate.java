@@ -9,12 +9,15 @@ import sun.misc.Signal;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.function.IntSupplier;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * SIGTERM starts a drain instead of an immediate stop: /ready turns 503 at once, the
- * application keeps serving for the drain window while the load balancer notices, and then
+ * application keeps serving for the drain window while the load balancer notices, then closes
+ * its listeners and lets the uploads still in flight finish (up to the upload finish window: a
+ * switch must not cut an upload that outlasts drain and grace), and then
  * {@code System.exit(0)} hands over to Jetty's ShutdownThread, which stops the server gracefully
  * within the grace period. The exit status is 0 because the stop was asked for.
  * Not Dropwizard's delayedShutdownHandler: it flips only dropwizard-health's state (the application
@@ -29,10 +32,13 @@ public final class DrainOnTerminate
 
     private DrainOnTerminate() {}
 
-    public static void install(ShutdownState shutdown, Duration drainWindow, Server server)
+    /** {@code uploadsInFlight}: how many uploads are being received now. */
+    public static void install(ShutdownState shutdown, Duration drainWindow, Duration uploadFinishWindow, IntSupplier uploadsInFlight, Server server)
     {
         requireNonNull(shutdown, "shutdown is null");
         requireNonNull(drainWindow, "drainWindow is null");
+        requireNonNull(uploadFinishWindow, "uploadFinishWindow is null");
+        requireNonNull(uploadsInFlight, "uploadsInFlight is null");
         requireNonNull(server, "server is null");
         Signal.handle(new Signal("TERM"), signal -> {
             if (!shutdown.startDraining()) {
@@ -50,6 +56,7 @@ public final class DrainOnTerminate
                     }
                 }
                 awaitQuietConnections(server);
+                awaitUploads(uploadsInFlight, uploadFinishWindow);
                 System.exit(0);
             }, "drain");
             stopper.setDaemon(false);
@@ -69,6 +76,21 @@ public final class DrainOnTerminate
         while (System.nanoTime() < deadline && Arrays.stream(server.getConnectors()).anyMatch(connector -> !connector.getConnectedEndPoints().isEmpty())) {
             sleep(20);
         }
+    }
+
+    /** Uploads take longer than the grace period allows a request; nothing new can start, so this only waits for them to end. */
+    private static void awaitUploads(IntSupplier uploadsInFlight, Duration bound)
+    {
+        int uploads = uploadsInFlight.getAsInt();
+        if (uploads == 0) {
+            return;
+        }
+        log.info("{} upload(s) in flight: waiting up to {} s for them to finish", uploads, bound.toSeconds());
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (System.nanoTime() < deadline && uploadsInFlight.getAsInt() > 0) {
+            sleep(100);
+        }
+        log.info("uploads in flight after the wait: {}", uploadsInFlight.getAsInt());
     }
 
     private static void sleep(long millis)

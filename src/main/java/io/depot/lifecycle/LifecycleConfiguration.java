@@ -5,8 +5,8 @@ import io.dropwizard.util.Duration;
 import jakarta.validation.constraints.NotNull;
 
 /**
- * How the process leaves and joins the load balancer. The drain window comes from
- * lifecycle.env (checked by scripts/check-consistency); the grace period is Jetty's
+ * How the process leaves and joins the load balancer. The drain window and the upload finish
+ * window come from lifecycle.env (checked by scripts/check-consistency); the grace period is Jetty's
  * {@code server.shutdownGracePeriod}.
  */
 public class LifecycleConfiguration
@@ -14,6 +14,13 @@ public class LifecycleConfiguration
     /** After SIGTERM: /ready is 503 and the application keeps serving this long. */
     @NotNull
     private Duration drainWindow = Duration.seconds(12);
+
+    /**
+     * After the drain window, with the listeners closed: uploads still in flight get up to this
+     * long to finish before the process stops, so a colour switch does not cut a long upload.
+     */
+    @NotNull
+    private Duration uploadFinishWindow = Duration.seconds(90);
 
     /** How often readiness (database, bucket, pending changesets) is re-evaluated. */
     @NotNull
@@ -29,6 +36,18 @@ public class LifecycleConfiguration
     public void setDrainWindow(Duration drainWindow)
     {
         this.drainWindow = drainWindow;
+    }
+
+    @JsonProperty
+    public Duration getUploadFinishWindow()
+    {
+        return uploadFinishWindow;
+    }
+
+    @JsonProperty
+    public void setUploadFinishWindow(Duration uploadFinishWindow)
+    {
+        this.uploadFinishWindow = uploadFinishWindow;
     }
 
     @JsonProperty

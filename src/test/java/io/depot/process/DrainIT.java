@@ -1,23 +1,35 @@
 package io.depot.process;
 
+import io.depot.testing.DepotClient;
 import io.depot.testing.DepotServer;
 import io.depot.testing.TestStack;
 import io.depot.testing.Wait;
 import org.junit.jupiter.api.Test;
 
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The SIGTERM contract, on the real jar: /ready turns 503 at once, every request sent before
- * the listener closed gets a complete 2xx, and the process exits 0 within drain + grace.
+ * the listener closed gets a complete 2xx, and the process exits 0 within drain + grace; an
+ * upload in flight that outlasts drain + grace still finishes, within the upload finish window.
  */
 class DrainIT
 {
@@ -120,6 +132,102 @@ class DrainIT
         }
         finally {
             driving.set(false);
+        }
+    }
+
+    /**
+     * What a colour switch does to the old colour (depotctl stops it once nginx sends elsewhere):
+     * SIGTERM in the middle of an upload that lasts longer than drain + grace. The upload gets its
+     * 201 and its row, and the process exits 0 only after it, within drain + upload finish + grace.
+     */
+    @Test
+    void anUploadOutlastingDrainAndGraceFinishesBeforeTheExit()
+            throws Exception
+    {
+        LifecycleEnv lifecycle = LifecycleEnv.read(TestStack.get().repository());
+        Duration drainAndGrace = lifecycle.seconds("DRAIN_WINDOW_SECONDS").plus(lifecycle.seconds("GRACE_PERIOD_SECONDS"));
+        Duration stopBound = drainAndGrace.plus(lifecycle.seconds("UPLOAD_FINISH_SECONDS"));
+        Duration uploadLasts = drainAndGrace.plusSeconds(8);
+        assertThat(uploadLasts).as("the upload's length is inside the bound").isLessThan(stopBound.minusSeconds(20));
+        CommandResult migrate = DepotJar.run("db", "migrate", DepotJar.config());
+        assertThat(migrate.exitCode()).as("%s", migrate).isZero();
+        String token = DepotServer.createToken(DepotServer.newTenant());
+
+        try (ServerProcess server = DepotJar.startServer("upload-drain", Map.of())) {
+            server.awaitReady(Duration.ofSeconds(120));
+            int chunks = Math.toIntExact(uploadLasts.toSeconds());
+            HttpRequest upload = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.appPort() + "/api/v1/assets?filename=slow.bin"))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/octet-stream")
+                    .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> new SlowBody(chunks)), chunks * SlowBody.CHUNK))
+                    .build();
+            long startNanos = System.nanoTime();
+            CompletableFuture<HttpResponse<String>> response = HttpClient.newHttpClient().sendAsync(upload, HttpResponse.BodyHandlers.ofString());
+            // The upload is under way (its first chunks sent) when the stop begins.
+            Wait.sleep(Duration.ofSeconds(2));
+            long termNanos = System.nanoTime();
+            server.terminate();
+
+            boolean exited = server.waitForExit(stopBound.plusSeconds(10));
+            Duration toExit = Duration.ofNanos(System.nanoTime() - termNanos);
+            HttpResponse<String> answer = response.get(10, TimeUnit.SECONDS);
+            Duration uploadTook = Duration.ofNanos(System.nanoTime() - startNanos);
+            System.out.printf("DrainIT: upload of %d s sent 2 s before SIGTERM: %d after %d ms; SIGTERM -> exit %d ms (drain + grace %d s, with the upload finish window %d s)%n",
+                    uploadLasts.toSeconds(), answer.statusCode(), uploadTook.toMillis(), toExit.toMillis(), drainAndGrace.toSeconds(), stopBound.toSeconds());
+
+            assertThat(answer.statusCode()).as("the upload's answer\n%s\n%s", answer.body(), server.logTail()).isEqualTo(201);
+            String id = DepotClient.json(answer).get("id").asText();
+            try (Connection connection = TestStack.get().connect(); Statement statement = connection.createStatement();
+                    ResultSet rows = statement.executeQuery("SELECT size FROM assets WHERE id = '" + id + "'")) {
+                assertThat(rows.next()).as("the asset's row").isTrue();
+                assertThat(rows.getLong(1)).isEqualTo((long) chunks * SlowBody.CHUNK);
+            }
+            assertThat(exited).as("exited within drain + upload finish + grace\n%s", server.logTail()).isTrue();
+            assertThat(toExit).as("SIGTERM -> exit, past drain + grace: the process waited for the upload").isGreaterThan(drainAndGrace)
+                    .isLessThanOrEqualTo(stopBound);
+            assertThat(server.process().exitValue()).as("exit status after SIGTERM\n%s", server.logTail()).isZero();
+        }
+    }
+
+    /** A body that arrives one chunk a second, as from a slow client. */
+    private static final class SlowBody
+            extends InputStream
+    {
+        static final int CHUNK = 64 * 1024;
+
+        private final int chunks;
+        private int sent;
+        private int positionInChunk;
+
+        SlowBody(int chunks)
+        {
+            this.chunks = chunks;
+        }
+
+        @Override
+        public int read()
+        {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length)
+        {
+            if (sent == chunks) {
+                return -1;
+            }
+            if (positionInChunk == 0 && sent > 0) {
+                Wait.sleep(Duration.ofSeconds(1));
+            }
+            int count = Math.min(length, CHUNK - positionInChunk);
+            java.util.Arrays.fill(buffer, offset, offset + count, (byte) sent);
+            positionInChunk += count;
+            if (positionInChunk == CHUNK) {
+                positionInChunk = 0;
+                sent++;
+            }
+            return count;
         }
     }
 }
