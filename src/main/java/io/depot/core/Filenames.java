@@ -29,9 +29,11 @@ public final class Filenames
             if (Character.isISOControl(character)) {
                 throw new InvalidInputException("filename may not contain control characters (found U+%04X at position %d)".formatted((int) character, index));
             }
-            if (invisible(character)) {
+            // By code point: the tag characters (U+E0000-U+E007F) are invisible too, and lie outside the BMP.
+            int codePoint = filename.codePointAt(index);
+            if (invisible(codePoint)) {
                 throw new InvalidInputException("filename may not contain invisible or direction-changing characters (found U+%04X at position %d)"
-                        .formatted((int) character, index));
+                        .formatted(codePoint, index));
             }
             if (Character.isSurrogate(character) && !validSurrogatePair(filename, index)) {
                 throw new InvalidInputException("filename is not valid Unicode");
@@ -42,12 +44,12 @@ public final class Filenames
 
     /**
      * Format characters (bidi overrides and isolates U+202A-U+202E, U+2066-U+2069, zero-width
-     * U+200B-U+200F, U+2060-U+2064, U+FEFF, ...) and line or paragraph separators: they make
+     * U+200B-U+200F, U+2060-U+2064, U+FEFF, the tags U+E0001-U+E007F, ...) and line or paragraph separators: they make
      * "evil\u202Etxt.exe" look like "evilexe.txt" in a download dialog.
      */
-    private static boolean invisible(char character)
+    private static boolean invisible(int codePoint)
     {
-        int type = Character.getType(character);
+        int type = Character.getType(codePoint);
         return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
     }
 

@@ -23,6 +23,8 @@ class FilenamesTest
         assertRejected("../etc/passwd", "path separator");
         assertRejected("a\\b", "path separator");
         assertRejected("invoice\u202Efdp.exe", "invisible or direction-changing characters (found U+202E at position 7)");
+        // A tag character (U+E003A), invisible and outside the BMP: "ASCII smuggling" in a name.
+        assertRejected("report\uDB40\uDC3A.pdf", "invisible or direction-changing characters (found U+E003A at position 6)");
         assertRejected("zero\u200Bwidth.txt", "found U+200B");
         assertRejected("isolate\u2066.txt", "found U+2066");
         assertRejected("bom\uFEFF.txt", "found U+FEFF");
