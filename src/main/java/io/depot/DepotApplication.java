@@ -48,6 +48,7 @@ import io.depot.resources.KnownMethodsFilter;
 import io.depot.resources.LimitsConfiguration;
 import io.depot.resources.OpenApiResource;
 import io.depot.resources.RateLimitFilter;
+import io.depot.resources.RefusedBodyFilter;
 import io.depot.resources.RequestIdFilter;
 import io.depot.resources.StrictJson;
 import io.depot.resources.TokenRequired;
@@ -188,6 +189,8 @@ public class DepotApplication
         environment.jersey().register(new UploadsResource(assets, idempotency));
         environment.jersey().register(new UploadCompletionResource(assets, idempotency));
         environment.jersey().register(OpenApiResource.fromClassPath());
+        environment.servlets().addFilter("refused-body", new RefusedBodyFilter())
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         environment.servlets().addFilter("request-id", new RequestIdFilter())
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         environment.servlets().addFilter("known-methods", new KnownMethodsFilter(json))

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -104,6 +105,54 @@ class ContainerErrorsTest
         String response = exchange("POST /api/v1/assets?filename=a.txt HTTP/1.1\r\nHost: depot\r\nAuthorization: Bearer " + token
                 + "\r\nContent-Type: foo/bar;x=?\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi");
         assertJsonError(response, 400);
+    }
+
+    /**
+     * A refusal that leaves the body unread tells the client the connection ends: Jetty will not
+     * reuse it, and a client (or nginx) that sent its next request on it would get no answer.
+     */
+    @Test
+    void aRefusalBeforeTheBodyIsReadClosesTheConnection()
+    {
+        String pendingBody = "\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\n";
+        String coding = firstResponse("POST /api/v1/assets?filename=a.bin HTTP/1.1\r\nHost: depot\r\nAuthorization: Bearer " + token
+                + "\r\nContent-Encoding: br" + pendingBody);
+        assertThat(coding).startsWith("HTTP/1.1 415 ");
+        assertThat(header(coding, "connection")).as(coding).isEqualToIgnoringCase("close");
+        String unauthorized = firstResponse("POST /api/v1/assets?filename=a.bin HTTP/1.1\r\nHost: depot\r\nAuthorization: Bearer nope" + pendingBody);
+        assertThat(unauthorized).startsWith("HTTP/1.1 401 ");
+        assertThat(header(unauthorized, "connection")).as(unauthorized).isEqualToIgnoringCase("close");
+        // Nothing left unread: the connection stays open.
+        String notFound = firstResponse("GET /api/v1/assets/00000000-0000-4000-8000-000000000000 HTTP/1.1\r\nHost: depot\r\nAuthorization: Bearer " + token + "\r\n\r\n");
+        assertThat(notFound).startsWith("HTTP/1.1 404 ");
+        assertThat(header(notFound, "connection")).as(notFound).isEmpty();
+    }
+
+    /** The first response on a connection whose request may still owe its body: head and body. */
+    private static String firstResponse(String request)
+    {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), APP.getLocalPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            InputStream in = socket.getInputStream();
+            int end = -1;
+            while (end < 0) {
+                int next = in.read();
+                if (next < 0) {
+                    throw new AssertionError("the connection ended before a response head: " + received);
+                }
+                received.write(next);
+                end = received.toString(StandardCharsets.ISO_8859_1).indexOf("\r\n\r\n");
+            }
+            String head = received.toString(StandardCharsets.ISO_8859_1);
+            String length = header(head, "content-length");
+            byte[] body = in.readNBytes(length.isEmpty() ? 0 : Integer.parseInt(length));
+            return head + new String(body, StandardCharsets.UTF_8);
+        }
+        catch (IOException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static void assertJsonError(String response, int status)
