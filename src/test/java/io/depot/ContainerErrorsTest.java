@@ -107,6 +107,16 @@ class ContainerErrorsTest
         assertJsonError(response, 400);
     }
 
+    @Test
+    void anErrorIsJsonWhateverTheClientAccepts()
+    {
+        // An empty Accept, or one naming nothing Jetty writes, used to get a 400 without any body.
+        for (String accept : new String[] {"", "image/png", "nonsense"}) {
+            assertJsonError(exchange("POST /api/v1/assets?filename=a.txt HTTP/1.1\r\nHost: depot\r\nAuthorization: Bearer " + token
+                    + "\r\nAccept: " + accept + "\r\nContent-Type: *\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi"), 400);
+        }
+    }
+
     /**
      * A refusal that leaves the body unread tells the client the connection ends: Jetty will not
      * reuse it, and a client (or nginx) that sent its next request on it would get no answer.

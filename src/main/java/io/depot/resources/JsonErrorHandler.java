@@ -11,8 +11,6 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.Charset;
-import java.util.List;
 
 import static java.util.Objects.requireNonNull;
 
@@ -42,11 +40,11 @@ public final class JsonErrorHandler
                 return true;
             }
 
+            // Whatever Accept says: Jetty's negotiation writes no body at all for an empty or unmatched Accept.
             @Override
-            protected boolean generateAcceptableResponse(Request request, Response response, Callback callback, String contentType, List<Charset> charsets,
-                    int code, String message, Throwable cause)
+            protected void generateResponse(Request request, Response response, int code, String message, Throwable cause, Callback callback)
             {
-                return writeJson(request, response, callback, code, message);
+                writeJson(request, response, callback, code, message);
             }
 
             @Override
@@ -68,11 +66,11 @@ public final class JsonErrorHandler
                 return true;
             }
 
+            // Whatever Accept says: Jetty's negotiation writes no body at all for an empty or unmatched Accept.
             @Override
-            protected boolean generateAcceptableResponse(Request request, Response response, Callback callback, String contentType, List<Charset> charsets,
-                    int code, String message, Throwable cause)
+            protected void generateResponse(Request request, Response response, int code, String message, Throwable cause, Callback callback)
             {
-                return writeJson(request, response, callback, code, message);
+                writeJson(request, response, callback, code, message);
             }
 
             @Override
@@ -83,12 +81,11 @@ public final class JsonErrorHandler
         };
     }
 
-    private boolean writeJson(Request request, Response response, Callback callback, int code, String message)
+    private void writeJson(Request request, Response response, Callback callback, int code, String message)
     {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put(RequestIdFilter.HEADER, RequestIdFilter.requestId(request.getHeaders().get(RequestIdFilter.HEADER)));
         response.write(true, ByteBuffer.wrap(body(code, message)), callback);
-        return true;
     }
 
     private ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields)
