@@ -246,7 +246,10 @@ public class ObjectStore
                 interrupted = true;
             }
             catch (ExecutionException e) {
-                failure.addSuppressed(e.getCause());
+                // The part whose failure is being thrown is still among those in flight.
+                if (e.getCause() != failure) {
+                    failure.addSuppressed(e.getCause());
+                }
                 break;
             }
         }

@@ -46,11 +46,12 @@ public class StorageConfiguration
 
     /**
      * Parts of one upload on their way to S3 while the next is read, each in its own buffer
-     * from the upload buffer budget: an upload holds up to this many part sizes in memory.
+     * from the upload buffer budget: an upload holds up to this many part sizes in memory. One
+     * by default: a part's failure is then answered before the client must send another part.
      */
     @Min(1)
     @Max(16)
-    private int partsInFlight = 4;
+    private int partsInFlight = 1;
 
     /** S3_CALL_TIMEOUT_SECONDS: one S3 call with all its retries ends within this. */
     @NotNull
