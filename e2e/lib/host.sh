@@ -5,8 +5,10 @@
 # Host keys are verified, as a deploy does on EC2: each host's keys are trusted when it is
 # created (on EC2 an instance publishes them at boot; only the deploy role reads them).
 E2E_KNOWN_HOSTS="$E2E_STATE/known_hosts"
+# Three connection attempts: an sshd that reloads (the baseline's breakage and repair) re-executes
+# itself and refuses connections for a moment.
 E2E_SSH_OPTS=(-i "$E2E_SSH_KEY" -o StrictHostKeyChecking=yes -o "UserKnownHostsFile=$E2E_KNOWN_HOSTS"
-    -o LogLevel=ERROR -o ConnectTimeout=3 -o BatchMode=yes)
+    -o LogLevel=ERROR -o ConnectTimeout=3 -o ConnectionAttempts=3 -o BatchMode=yes)
 
 host_dir() { echo "$E2E_STATE/hosts/$1"; }
 host_addr() { cat "$(host_dir "$1")/addr"; }
