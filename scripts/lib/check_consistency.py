@@ -244,10 +244,19 @@ def unit_settings(text):
     return settings
 
 
+def longest_stop(life):
+    """Seconds a stopping colour may take: the drain window, the uploads it finishes, the grace."""
+    return int(life["DRAIN_WINDOW_SECONDS"]) + int(life["UPLOAD_FINISH_SECONDS"]) + int(life["GRACE_PERIOD_SECONDS"])
+
+
+def template_or_file(directory, name):
+    """The Jinja template of NAME if there is one, else the plain file, else None."""
+    return next((p for p in (directory / f"{name}.j2", directory / name) if p.exists()), None)
+
+
 def check_systemd(root, life, report, scratch):
     layer = "systemd/depot@.service"
-    candidates = [root / "systemd" / "depot@.service.j2", root / "systemd" / "depot@.service"]
-    path = next((p for p in candidates if p.exists()), None)
+    path = template_or_file(root / "systemd", "depot@.service")
     if path is None:
         report.missing(layer, "the file")
         return
@@ -255,7 +264,7 @@ def check_systemd(root, life, report, scratch):
     settings = unit_settings(render(root, path, scratch, "depot"))
     timeout = settings.get("TimeoutStopSec", ["(unset)"])[-1]
     report.expect(layer, "TimeoutStopSec", timeout, life["STOP_TIMEOUT_SECONDS"])
-    stop = int(life["DRAIN_WINDOW_SECONDS"]) + int(life["UPLOAD_FINISH_SECONDS"]) + int(life["GRACE_PERIOD_SECONDS"])
+    stop = longest_stop(life)
     report.require(layer, timeout.isdigit() and int(timeout) > stop,
                    f"TimeoutStopSec ({timeout}) must exceed drain + upload finish + grace ({stop} s)")
     report.require(layer, any(v.lstrip("-") == "/etc/depot/lifecycle.env" for v in settings.get("EnvironmentFile", [])),
@@ -330,12 +339,12 @@ def check_nginx_proxy(root, report):
 def check_nginx_shutdown(root, life, report, scratch):
     """After a switch's reload, nginx's old workers still proxy the uploads the old colour finishes."""
     layer = "nginx/nginx.conf"
-    path = next((p for p in (root / "nginx" / "nginx.conf.j2", root / "nginx" / "nginx.conf") if p.exists()), None)
+    path = template_or_file(root / "nginx", "nginx.conf")
     if path is None:
         report.missing(layer, "the file")
         return
     found = re.search(r"^\s*worker_shutdown_timeout\s+(\d+)s?;", render(root, path, scratch, "nginx"), re.M)
-    stop = int(life["DRAIN_WINDOW_SECONDS"]) + int(life["UPLOAD_FINISH_SECONDS"]) + int(life["GRACE_PERIOD_SECONDS"])
+    stop = longest_stop(life)
     report.require(layer, found is not None and int(found.group(1)) > stop,
                    f"worker_shutdown_timeout ({found and found.group(1)}) must exceed drain + upload finish + grace ({stop} s):"
                    " old workers would cut the uploads the old colour is finishing")
@@ -343,7 +352,7 @@ def check_nginx_shutdown(root, life, report, scratch):
 
 def check_nginx(root, life, report, scratch):
     layer = "nginx"
-    site = next((p for p in (root / "nginx" / "site.conf.j2", root / "nginx" / "site.conf") if p.exists()), None)
+    site = template_or_file(root / "nginx", "site.conf")
     if site is None:
         report.missing(layer, "nginx/site.conf")
         return
