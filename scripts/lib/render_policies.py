@@ -174,6 +174,7 @@ def fixtures(environment):
              "OidcProviderArn": f"arn:{PARTITION}:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com",
              "ArtifactsBucketName": ARTIFACTS_BUCKET, "VpcId": "vpc-0depot", "PublicSubnetIds": subnets,
              "PrivateSubnetIds": subnets, "CertificateArn": f"arn:{PARTITION}:acm:{REGION}:{ACCOUNT}:certificate/c",
+             "PublicUrl": "https://depot.example.com",
              "ReleaseAmiParameter": f"/depot/{environment}/release-ami", "KeyName": "depot-deploy"}
     return data, fleet
 

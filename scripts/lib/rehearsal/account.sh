@@ -9,14 +9,18 @@
 REGION=us-east-1
 REPOSITORY=depot/depot
 BUCKET=depot-artifacts-rehearsal
+# The environments' public URL: the name the certificate covers (the proving ground sets its
+# balancer's).
+PUBLIC_URL=https://depot.example
 
-# emulator_up [PARAMETERS_ADDRESS:PORT]: the emulator on a free loopback port (its pid in
-# EMULATOR_PID), the AWS CLI and every boto3 pointed at it; with an address, the instances'
-# view of the SSM parameters there (emulator.py --parameters-on).
+# emulator_up [PARAMETERS_ADDRESS:PORT [ARGS...]]: the emulator on a free loopback port (its pid
+# in EMULATOR_PID), the AWS CLI and every boto3 pointed at it; with an address, the instances'
+# view of the SSM parameters and the bucket there (emulator.py --parameters-on), and ARGS
+# (emulator.py --run-commands).
 emulator_up() {
   local port
   port=$(free_port)
-  python3 "$REPO_ROOT/scripts/lib/rehearsal/emulator.py" ${1:+--parameters-on "$1"} -H 127.0.0.1 -p "$port" \
+  python3 "$REPO_ROOT/scripts/lib/rehearsal/emulator.py" ${1:+--parameters-on "$1"} "${@:2}" -H 127.0.0.1 -p "$port" \
     >"$STATE/moto.log" 2>&1 &
   # shellcheck disable=SC2034 # the caller stops it
   EMULATOR_PID=$!
@@ -83,7 +87,7 @@ bootstrap() {
     PATH="$REPO_ROOT/scripts/lib/rehearsal/bin:$PATH" \
     "$REPO_ROOT/scripts/release/bootstrap" --env "$env" --repository "$REPOSITORY" --bucket "$BUCKET" \
     --region "$REGION" --vpc-id "$VPC" --public-subnets "$SUBNETS" --private-subnets "$SUBNETS" \
-    --certificate-arn "$CERTIFICATE" --key-name depot-deploy --ami "$FIRST_AMI" --github-values "$STATE/vars.json" "$@" \
+    --certificate-arn "$CERTIFICATE" --public-url "$PUBLIC_URL" --key-name depot-deploy --ami "$FIRST_AMI" --github-values "$STATE/vars.json" "$@" \
     >"$STATE/bootstrap-$env.out" 2>"$STATE/bootstrap-$env.err" || status=$?
   sed "s/^/    /" "$STATE/bootstrap-$env.err" >&2
   (( status == 0 )) || die "the bootstrap of $env failed"
