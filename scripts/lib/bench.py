@@ -13,6 +13,7 @@ prints goal / measured / ratio per line. Exits non-zero only when the harness it
 (a server that does not start, a failed request), never because a figure misses its goal.
 """
 import argparse
+import base64
 import json
 import os
 import pathlib
@@ -48,6 +49,11 @@ class Settings:
         self.upload_rounds = 1 if short else 2
         self.starts = 1 if short else 3
         self.list_assets = 30
+        # Cost as data grows: the same reads against a table of each size, one tenant holding 9 in 10.
+        self.scale_sizes = (1000, 20000 if short else 1000000)
+        self.scale_round_seconds = 2 if short else 6
+        self.scale_rounds = 1 if short else 2
+        self.scale_get_ids = 1000
 
 
 def log(message):
@@ -184,16 +190,16 @@ class Bench:
         wait_until("nginx", lambda: socket.create_connection(("127.0.0.1", self.traffic_port), timeout=1).close() or True,
                    self.nginx, timeout=10)
 
-    def java_command(self, arguments, name):
+    def java_command(self, arguments, name, **environment):
         result = subprocess.run(["java", "-jar", str(self.args.jar)] + arguments + [str(self.repo / "config.yml")],
-                                env=self.env, capture_output=True, text=True)
+                                env=dict(self.env, **environment), capture_output=True, text=True)
         if result.returncode != 0:
             raise HarnessError(f"{name} failed: {result.stdout[-2000:]}{result.stderr[-2000:]}")
         return result.stdout
 
-    def depot(self, name, heap, *options):
+    def depot(self, name, heap, *options, **environment):
         app, admin = free_port(), free_port()
-        env = dict(self.env, DEPOT_APP_PORT=str(app), DEPOT_ADMIN_PORT=str(admin))
+        env = dict(self.env, DEPOT_APP_PORT=str(app), DEPOT_ADMIN_PORT=str(admin), **environment)
         command = ["java", f"-Xmx{heap}", *options, "-Ddw.lifecycle.drainWindow=0s", "-jar", str(self.args.jar),
                    "server", str(self.repo / "config.yml")]
         jvm = Jvm(name, command, env, self.work / f"{name}.log", "/ready", app, admin)
@@ -238,10 +244,13 @@ class Bench:
             shutil.rmtree(self.work, ignore_errors=True)
 
     # --- load -----------------------------------------------------------------------------
-    def wrk(self, path, seconds, token=None):
+    def wrk(self, path, seconds, token=None, script=None):
+        """req/s and p99 ms of a wrk run on path (or of the requests a wrk Lua script makes)."""
         command = WRK + [f"-d{seconds}s"]
         if token:
             command += ["-H", f"Authorization: Bearer {token}"]
+        if script:
+            command += ["-s", str(script)]
         output = subprocess.run(command + [self.url(path)], capture_output=True, text=True, check=True).stdout
         requests = int(re.search(r"^\s*(\d+) requests in", output, re.M).group(1))
         failed = sum(int(count) for count in re.findall(r"(?:Non-2xx or 3xx responses|connect|read|write|timeout):? (\d+)", output))
@@ -395,6 +404,105 @@ class Bench:
         self.rounds["upload"] = [d / p for d, p in zip(through, direct)]
         self.figures["upload_mib_per_s"] = {"direct": direct, "depot": through, "mib": settings.upload_mib}
 
+    # --- cost as data grows -----------------------------------------------------------------
+    def psql(self, database, sql):
+        """Rows of a statement run as the schema's owner (a migration tool's role), '|'-separated."""
+        environment = dict(os.environ, PGPASSWORD=self.env["DEPOT_DB_OWNER_PASSWORD"])
+        result = subprocess.run(["psql", self.database_url(database), "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                                env=environment, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise HarnessError(f"psql failed on {sql[:80]}: {result.stderr[-1000:]}")
+        return [line.split("|") for line in result.stdout.splitlines() if line]
+
+    def database_url(self, database, scheme=None):
+        """The stack's PostgreSQL URL for another database: libpq's as the owner, or a JDBC URL."""
+        jdbc = self.env["DEPOT_DB_URL"]
+        base = jdbc[:jdbc.rindex("/") + 1]
+        if scheme == "jdbc":
+            return base + database
+        return base.replace("jdbc:postgresql://", f"postgresql://{self.env['DEPOT_DB_OWNER_USER']}@") + database
+
+    def scale_database(self, size):
+        """A database of its own holding `size` assets loaded by scripts/seed-assets, most of them
+        tenant scale's; returns what the reads need: its JDBC URL, a token, GET ids and a deep cursor."""
+        database = f"depot_scale_{size}"
+        self.psql("postgres", f"CREATE DATABASE {database}")
+        url = self.database_url(database, "jdbc")
+        self.java_command(["db", "migrate"], f"migrate {database}", DEPOT_DB_URL=url)
+        token = self.java_command(["token", "create", "--tenant", "scale", "--name", "bench"], "token",
+                                  DEPOT_DB_URL=url).strip().splitlines()[-1]
+        started = time.monotonic()
+        subprocess.run([str(self.repo / "scripts/seed-assets"), str(size), self.database_url(database)],
+                       env=dict(os.environ, PGPASSWORD=self.env["DEPOT_DB_OWNER_PASSWORD"]), check=True)
+        self.figures.setdefault("scale", {}).setdefault("seed_seconds", {})[size] = round(time.monotonic() - started, 1)
+        ids = [row[0] for row in self.psql(
+            database, f"SELECT id FROM assets WHERE tenant = 'scale' ORDER BY random() LIMIT {self.settings.scale_get_ids}")]
+        tenant_rows = int(self.psql(database, "SELECT count(*) FROM assets WHERE tenant = 'scale'")[0][0])
+        micros, last_id = self.psql(database, "SELECT (extract(epoch FROM created_at) * 1000000)::bigint, id FROM assets "
+                                    f"WHERE tenant = 'scale' ORDER BY created_at DESC, id DESC OFFSET {tenant_rows * 9 // 10} LIMIT 1")[0]
+        # A nextCursor as Depot writes it (io.depot.core.Cursor): a page starting 90 % into the listing.
+        cursor = base64.urlsafe_b64encode(f"{micros}:{last_id}".encode()).decode().rstrip("=")
+        script = self.work / f"get-{size}.lua"
+        script.write_text("local ids = {" + ",".join(f'"{asset}"' for asset in ids) + "}\n"
+                          "request = function() return wrk.format(nil, \"/api/v1/assets/\" .. ids[math.random(#ids)]) end\n")
+        return {"database": database, "url": url, "token": token, "get_script": script, "tenant_rows": tenant_rows,
+                "deep_path": f"/api/v1/assets?cursor={cursor}"}
+
+    def assets_scans(self, database):
+        sequential, index = self.psql(database, "SELECT seq_scan, coalesce(idx_scan, 0) FROM pg_stat_user_tables WHERE relname = 'assets'")[0]
+        return int(sequential), int(index)
+
+    def scale(self):
+        """GET, the first page and a page 90 % deep, at each size: one Depot per database, Redis off so that
+        every read reaches PostgreSQL (the cache would hide the table's size). Rounds ABBA between sizes.
+        PostgreSQL's own counters show whether any statement scanned the big table meanwhile."""
+        settings = self.settings
+        small, large = settings.scale_sizes
+        sides = {size: self.scale_database(size) for size in (small, large)}
+        scans_before = self.assets_scans(sides[large]["database"])
+        servers = {}
+        try:
+            for size, side in sides.items():
+                servers[size] = self.depot(f"depot-scale-{size}", "256m", DEPOT_DB_URL=side["url"], DEPOT_REDIS_URL="")
+            measures = {
+                "get": lambda side: ("/", side["get_script"]),
+                "first_page": lambda side: ("/api/v1/assets", None),
+                "deep_page": lambda side: (side["deep_path"], None),
+            }
+            for size, side in sides.items():
+                self.point_nginx_at(servers[size], side["deep_path"], side["token"])
+                for name, target in measures.items():
+                    path, script = target(side)
+                    self.wrk(path, settings.warmup_seconds, side["token"], script)
+            samples = {size: {name: [] for name in measures} for size in sides}
+            for round_index in range(settings.scale_rounds):
+                order = [small, large] if round_index % 2 == 0 else [large, small]
+                for size in order:
+                    side = sides[size]
+                    self.point_nginx_at(servers[size], side["deep_path"], side["token"])
+                    for name, target in measures.items():
+                        path, script = target(side)
+                        samples[size][name].append(self.wrk(path, settings.scale_round_seconds, side["token"], script))
+                log(f"scale round {round_index + 1}: " + ", ".join(
+                    f"{name} {samples[small][name][-1][0]:.0f} / {samples[large][name][-1][0]:.0f} req/s" for name in measures))
+        finally:
+            for server in servers.values():
+                server.stop()
+        # A backend reports its counters when it exits: Depot's pool is closed by now.
+        time.sleep(1)
+        scans_after = self.assets_scans(sides[large]["database"])
+        # Cost ratio: time per request at the large size over the small one (req/s small ÷ large).
+        ratios = {name: [s[0] / l[0] for s, l in zip(samples[small][name], samples[large][name])] for name in measures}
+        self.rounds["scale"] = [max(ratios[name][index] for name in measures) for index in range(settings.scale_rounds)]
+        scale = self.figures["scale"]
+        scale.update({
+            "sizes": [small, large], "tenant_rows": {size: side["tenant_rows"] for size, side in sides.items()},
+            "samples_rate_p99": samples, "cost_ratio": {name: statistics.median(series) for name, series in ratios.items()},
+            "assets_scans_at_large": {"sequential": scans_after[0] - scans_before[0], "index": scans_after[1] - scans_before[1]},
+        })
+        if scale["assets_scans_at_large"]["index"] == 0:
+            raise HarnessError("no index scan on assets was counted during the reads: the counters are not what they seem")
+
     def start_up(self, archive):
         plain, shared = [], []
         for index in range(self.settings.starts):
@@ -414,6 +522,7 @@ class Bench:
             archive = self.work / "depot.jsa"
             self.reads(archive)
             self.uploads()
+            self.scale()
             self.start_up(archive)
         finally:
             self.down()
@@ -440,7 +549,6 @@ GOALS = [
 ]
 # Rows make bench does not measure, and where their figures come from instead.
 ELSEWHERE = {
-    "scale": "not measured yet: needs the 1,000,000-asset seeding command",
     "boot_ready": "the proving ground's row (make e2e), not make bench's",
     "switch_p99": "the proving ground's row (make e2e), not make bench's",
 }
@@ -483,6 +591,12 @@ def report(rounds, figures, out, short):
         print(f"{row['measure']:<76} {sign + format(row['goal'], 'g'):>10} {row['measured']:>10.3g} "
               f"{row['ratio_to_goal']:>7.2f}  {'yes' if row['met'] else 'NO'}")
         chart(row, out)
+    if "scale" in figures:
+        scale = figures["scale"]
+        print(f"cost at {scale['sizes'][1]:,} ÷ at {scale['sizes'][0]:,} assets: " + ", ".join(
+            f"{name} {ratio:.2f}" for name, ratio in scale["cost_ratio"].items())
+            + f"; statements on assets at {scale['sizes'][1]:,} while Depot read it: {scale['assets_scans_at_large']['sequential']}"
+            f" sequential scans, {scale['assets_scans_at_large']['index']} index scans")
     if short:
         print("(short form: figures from single short rounds, not to be compared with the goals)")
     log(f"results in {out / 'results.json'}, charts beside it; {figures['seconds']} s")

@@ -198,6 +198,18 @@ public final class TestStack
         return url.substring(0, url.lastIndexOf('/') + 1) + name;
     }
 
+    /**
+     * Appends {@code count} asset rows to the database at {@code jdbcUrl} with scripts/seed-assets
+     * (most of them one tenant's, {@code scale}), as the schema's owner. Returns that tenant.
+     */
+    public String seedAssets(String jdbcUrl, int count)
+    {
+        String url = jdbcUrl.replaceFirst("^jdbc:postgresql://", "postgresql://" + environment.get("DEPOT_DB_OWNER_USER") + "@");
+        run(repository, List.of(repository.resolve("scripts/seed-assets").toString(), String.valueOf(count), url),
+                Map.of("PGPASSWORD", environment.get("DEPOT_DB_OWNER_PASSWORD")));
+        return "scale";
+    }
+
     private static Map<String, String> readEnvironment(Path file)
     {
         try {
@@ -215,13 +227,20 @@ public final class TestStack
         }
     }
 
-    /** Runs a scripts/stack command; its output goes to a file, so the timeout holds even if a child keeps the pipe open. */
     private static void run(Path repository, List<String> command)
+    {
+        run(repository, command, Map.of());
+    }
+
+    /** Runs a script of the repository; its output goes to a file, so the timeout holds even if a child keeps the pipe open. */
+    private static void run(Path repository, List<String> command, Map<String, String> environment)
     {
         try {
             Path output = Files.createTempFile("test-stack", ".log");
             try {
-                Process process = new ProcessBuilder(command).directory(repository.toFile()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+                ProcessBuilder builder = new ProcessBuilder(command).directory(repository.toFile()).redirectErrorStream(true).redirectOutput(output.toFile());
+                builder.environment().putAll(environment);
+                Process process = builder.start();
                 if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                     process.descendants().forEach(ProcessHandle::destroyForcibly);
                     process.destroyForcibly();
