@@ -56,11 +56,14 @@ boot_env() {
 
 host_url() { echo "http://$(host_addr "$1"):$HEALTH_PORT$2"; }
 
-# Milliseconds from boot to the instance's health port answering /ready with 200.
+# Milliseconds from boot to the instance's health port answering /ready with 200; also kept
+# in the host's ready_ms for the summary's boot -> /ready median (an upper bound for a host
+# booted beside others, since it is polled only once the one before it is ready).
 wait_ready_ms() {
-    local name="$1"
+    local name="$1" ms
     wait_until "$ASG_HEALTH_CHECK_GRACE_SECONDS" curl -fsS "$(host_url "$name" /ready)" || return 1
-    echo $(($(now_ms) - $(cat "$(host_dir "$name")/booted_at_ms")))
+    ms=$(($(now_ms) - $(cat "$(host_dir "$name")/booted_at_ms")))
+    echo "$ms" | tee "$(host_dir "$name")/ready_ms"
 }
 
 # The sha256 of the jar an instance serves, through nginx's health port.

@@ -5,10 +5,13 @@
 E2E_LOAD_JSON="$E2E_OUT/load.json"
 E2E_EVENTS="$E2E_OUT/events.jsonl"
 E2E_SUMMARY_ROWS="$E2E_STATE/summary.rows"
+# The steady load's requests per second, once started (the summary reports it beside the goals).
+LOAD_RATE=0
 
 # load_start URL TOKEN [RATE] [CONNECTIONS]: starts the generator in the background.
 load_start() {
     local url="$1" token="$2" rate="${3:-40}" conns="${4:-4}"
+    LOAD_RATE=$rate
     "$E2E_PYTHON" "$E2E_LIB/loadgen.py" run --url "$url" --token "$token" --out "$E2E_LOAD_JSON" \
         --rate "$rate" --connections "$conns" --duration 2400 --max-requests 2000000 \
         >"$E2E_STATE/log/loadgen.log" 2>&1 &
@@ -56,11 +59,33 @@ record() {
     log "$name: $status, $requests requests, $failures non-2xx/3xx, $errors socket errors ($resent resent on a closed keep-alive connection), ${seconds} s${note:+ ($note)}"
 }
 
-# Prints the summary table, writes summary.json and the timeline; fails if any row failed.
+# The proving ground's performance goals, as JSON: boot -> /ready of every instance whose
+# readiness was awaited (wait_ready_ms), and the p99 in the 30 s after each colour switch the
+# hosts' audit logs record (depotctl's switched_ms) against the run's steady p99.
+pg_goals() {
+    local boots switches
+    boots="$(cat "$E2E_STATE"/hosts/*/ready_ms 2>/dev/null | tr '\n' ' ')"
+    # shellcheck disable=SC2086
+    switches="$(cat "$E2E_STATE"/hosts/*/root/var/log/depot/audit.log 2>/dev/null |
+        sed -n 's/.* result=ok .*switched_ms=\([0-9]*\).*/\1/p' | tr '\n' ' ')"
+    # shellcheck disable=SC2086
+    "$E2E_PYTHON" - "$boots" "$LOAD_RATE" "$("$E2E_PYTHON" "$E2E_LIB/loadgen.py" switches "$E2E_LOAD_JSON" $switches)" <<'PY'
+import json, statistics, sys
+boots = [int(ms) / 1000 for ms in sys.argv[1].split()]
+switch = json.loads(sys.argv[3])
+print(json.dumps({
+    "boot_ready": {"goal_max_s": 6, "median_s": statistics.median(boots) if boots else None, "each_s": boots},
+    "switch_p99": {"goal_max_ratio": 2, "load_rps": float(sys.argv[2]), **switch},
+}))
+PY
+}
+
+# Prints the summary table and the proving ground's goals, writes summary.json and the
+# timeline; fails if any row failed.
 summarize() {
     local title="$1"
     mkdir -p "$E2E_OUT"
-    "$E2E_PYTHON" - "$E2E_SUMMARY_ROWS" "$E2E_OUT/summary.json" <<'PY'
+    "$E2E_PYTHON" - "$E2E_SUMMARY_ROWS" "$E2E_OUT/summary.json" "$(pg_goals)" <<'PY'
 import json, sys
 rows = []
 for line in open(sys.argv[1]):
@@ -68,12 +93,25 @@ for line in open(sys.argv[1]):
     rows.append({"scenario": name, "status": status, "requests": int(req), "failures": int(fail),
                  "socket_errors": int(err), "resent_keepalive": int(resent), "seconds": float(secs),
                  "note": note})
-json.dump({"scenarios": rows}, open(sys.argv[2], "w"), indent=2)
+goals = json.loads(sys.argv[3])
+json.dump({"scenarios": rows, "goals": goals}, open(sys.argv[2], "w"), indent=2)
 print("%-44s %-6s %9s %8s %7s %7s %8s  %s" % ("scenario", "status", "requests", "non-2xx", "errors", "resent",
                                               "seconds", "note"))
 for r in rows:
     print("%-44s %-6s %9d %8d %7d %7d %8.1f  %s" % (r["scenario"], r["status"], r["requests"], r["failures"],
                                                     r["socket_errors"], r["resent_keepalive"], r["seconds"], r["note"]))
+boot, switch = goals["boot_ready"], goals["switch_p99"]
+def figure(value, met):
+    return "-      not measured" if value is None else "%-6.2f %s" % (value, "yes" if met(value) else "NO")
+print("\n%-64s %6s  %s" % ("goal (proving ground)", "goal", "measured met"))
+print("%-64s %6s  %s" % ("instance boot -> /ready, median s (%d instances)" % len(boot["each_s"]), "<=6",
+                         figure(boot["median_s"], lambda v: v <= 6)))
+print("%-64s %6s  %s" % ("p99 in the 30 s after a switch / steady p99, worst of %d" % len(switch["after_switch"]), "<=2",
+                         figure(switch["ratio_max"], lambda v: v <= 2)))
+print("  boot -> /ready s: %s; steady p99 %s ms; after each switch: %s; median ratio %s; load %g req/s"
+      % (boot["each_s"], switch["steady_p99_ms"] and round(switch["steady_p99_ms"], 1),
+         [w["p99_ms"] and round(w["p99_ms"], 1) for w in switch["after_switch"]],
+         switch["ratio_median"] and round(switch["ratio_median"], 2), switch["load_rps"]))
 PY
     if [[ -s "$E2E_LOAD_JSON" ]]; then
         "$E2E_PYTHON" "$E2E_LIB/timeline.py" "$E2E_LOAD_JSON" "$E2E_EVENTS" "$E2E_OUT/timeline.png" "$title" ||

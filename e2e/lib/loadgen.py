@@ -6,7 +6,8 @@
       Sends a mix of metadata GETs, lists, content redirects (not followed) and small
       uploads over N keep-alive connections at R requests/s in all, until SIGTERM, S
       seconds or N requests. Rewrites FILE every second with per-second counts of
-      successes (2xx/3xx), failures (other statuses) and socket errors.
+      successes (2xx/3xx), failures (other statuses) and socket errors, and a histogram of
+      the latencies of the responses (buckets 5 % wide).
       Like any HTTP/1.1 client (RFC 9112 9.3.1, browsers, the ALB), a request that fails on a
       *reused* keep-alive connection before any byte of a response (the server closed the idle
       connection, e.g. an nginx reload) is sent once more on a new connection; uploads carry an
@@ -14,12 +15,17 @@
       failure on a fresh connection is an error.
   loadgen.py window FILE START_MS END_MS
       Prints "requests failures errors resent" counted in whole seconds overlapping the window.
+  loadgen.py switches FILE SWITCH_MS...
+      Prints JSON: the p99 latency in the 30 s after each colour switch, the steady p99 (every
+      second at least 30 s away from any switch) and each ratio of the two.
 """
+import math
 import argparse
 import http.client
 import json
 import os
 import signal
+import statistics
 import sys
 import threading
 import time
@@ -29,6 +35,9 @@ import urllib.parse
 STALE_CONNECTION = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 MIX = ["get", "list", "get", "content", "get", "list", "content", "upload"]
 FAILURE_SAMPLES = 50
+# Latency histogram: bucket k holds latencies in [GROWTH**k, GROWTH**(k+1)) ms.
+GROWTH = 1.05
+AFTER_SWITCH_SECONDS = 30
 RUN_ID = "load-%d-%d" % (os.getpid(), int(time.time()))
 
 
@@ -39,11 +48,14 @@ class Counters:
         self.failures = []
         self.started_ms = int(time.time() * 1000)
 
-    def add(self, outcome, kind, detail=None):
+    def add(self, outcome, kind, detail=None, latency_ms=None):
         sec = str(int(time.time()))
         with self.lock:
-            bucket = self.seconds.setdefault(sec, {"ok": 0, "fail": 0, "err": 0, "resent": 0})
+            bucket = self.seconds.setdefault(sec, {"ok": 0, "fail": 0, "err": 0, "resent": 0, "latency": {}})
             bucket[outcome] += 1
+            if latency_ms is not None:
+                key = str(math.floor(math.log(max(latency_ms, 0.01), GROWTH)))
+                bucket["latency"][key] = bucket["latency"].get(key, 0) + 1
             if outcome in ("fail", "err") and len(self.failures) < FAILURE_SAMPLES:
                 self.failures.append({"t": time.time(), "kind": kind, "detail": detail})
 
@@ -139,6 +151,7 @@ def worker(index, args, asset_id, counters, stop, budget):
             budget["left"] -= 1
         kind = MIX[n % len(MIX)]
         n += args.connections
+        started = time.monotonic()
         try:
             if kind == "get":
                 status, _ = client.request("GET", "/api/v1/assets/%s" % asset_id)
@@ -148,10 +161,11 @@ def worker(index, args, asset_id, counters, stop, budget):
                 status, _ = client.request("GET", "/api/v1/assets/%s/content" % asset_id)
             else:
                 status, _ = upload(client, n)
+            latency_ms = (time.monotonic() - started) * 1000
             if 200 <= status < 400:
-                counters.add("ok", kind)
+                counters.add("ok", kind, latency_ms=latency_ms)
             else:
-                counters.add("fail", kind, "HTTP %d" % status)
+                counters.add("fail", kind, "HTTP %d" % status, latency_ms)
         except (OSError, http.client.HTTPException) as exc:
             counters.add("err", kind, repr(exc))
         next_at += interval
@@ -193,6 +207,43 @@ def window(path, start_ms, end_ms):
     print(ok + fail + err, fail, err, resent)
 
 
+def percentile(histograms, fraction):
+    """The latency (ms, bucket's upper bound) under which `fraction` of the responses fell."""
+    merged = {}
+    for histogram in histograms:
+        for key, count in histogram.items():
+            merged[int(key)] = merged.get(int(key), 0) + count
+    total = sum(merged.values())
+    if not total:
+        return None
+    seen = 0
+    for key in sorted(merged):
+        seen += merged[key]
+        if seen >= fraction * total:
+            return GROWTH ** (key + 1)
+    return None
+
+
+def switches(path, switch_ms):
+    try:
+        with open(path) as fh:
+            doc = json.load(fh)
+    except FileNotFoundError:
+        doc = {"seconds": {}}
+    seconds = {int(sec): bucket.get("latency", {}) for sec, bucket in doc["seconds"].items()}
+    starts = sorted(int(ms) // 1000 for ms in switch_ms)
+    steady = percentile([h for sec, h in seconds.items()
+                         if all(abs(sec - start) > AFTER_SWITCH_SECONDS for start in starts)], 0.99)
+    windows = []
+    for start in starts:
+        after = percentile([h for sec, h in seconds.items() if start <= sec < start + AFTER_SWITCH_SECONDS], 0.99)
+        windows.append({"switch_s": start, "p99_ms": after, "ratio": after / steady if after and steady else None})
+    ratios = sorted(w["ratio"] for w in windows if w["ratio"] is not None)
+    print(json.dumps({"steady_p99_ms": steady, "after_switch": windows,
+                      "ratio_max": ratios[-1] if ratios else None,
+                      "ratio_median": statistics.median(ratios) if ratios else None}))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -208,9 +259,14 @@ def main():
     w.add_argument("file")
     w.add_argument("start_ms")
     w.add_argument("end_ms")
+    x = sub.add_parser("switches")
+    x.add_argument("file")
+    x.add_argument("switch_ms", nargs="*")
     args = parser.parse_args()
     if args.command == "run":
         run(args)
+    elif args.command == "switches":
+        switches(args.file, args.switch_ms)
     else:
         window(args.file, args.start_ms, args.end_ms)
 

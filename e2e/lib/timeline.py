@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
-"""Draws the run's timeline: requests/s, failures/s and events.
+"""Draws the run's timeline: requests/s, failures/s, p50 and p99 latency per second, and events.
 
   timeline.py LOAD_JSON EVENTS_JSONL OUT_PNG [TITLE]
 
 LOAD_JSON is loadgen.py's output; EVENTS_JSONL has one {"t_ms": ..., "label": ...} per line.
 """
 import json
+import os
 import sys
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from loadgen import percentile  # noqa: E402  (the one reading of the latency histograms)
 
 
 def main():
@@ -42,6 +46,15 @@ def main():
     if resent:
         ax.scatter([r[0] for r in resent], [r[1] for r in resent], color="tab:orange", marker="^", s=18,
                    label="resent on a closed keep-alive connection")
+    latency = ax.twinx()
+    for fraction, colour in ((0.5, "tab:green"), (0.99, "tab:purple")):
+        points = [(x, percentile([b_.get("latency", {})], fraction)) for x, b_ in zip(xs, b)]
+        points = [(x, ms) for x, ms in points if ms is not None]
+        latency.plot([p[0] for p in points], [p[1] for p in points], color=colour, lw=0.8,
+                     label="p%d latency, ms" % round(fraction * 100))
+    latency.set_yscale("log")
+    latency.set_ylabel("latency per second, ms (log)")
+    latency.legend(loc="lower right", fontsize=8)
     top = max(x["ok"] + x["fail"] + x["err"] for x in b) or 1
     for i, ev in enumerate(events):
         x = ev["t_ms"] / 1000.0 - t0

@@ -69,7 +69,7 @@ verify_served() {
 # (`current`), nginx, `previous`, old colour stopped, intent cleared. DEPOT_CRASH_AT names a
 # step after which the proving ground kills depotctl.
 switch_to() {
-  local action="$1" version="$2" started live idle from why
+  local action="$1" version="$2" started live idle from why switched_ms
   started="$(date +%s)"
   live="$(live_colour)"
   [[ -n "$live" ]] || die "no live colour: run depotctl init first"
@@ -107,6 +107,8 @@ switch_to() {
     nginx_apply || log "restoring nginx for $live failed too"
     abandon "$action" "$from" "$version" "$started" "$idle" "nginx switch"
   fi
+  # When traffic moved, for whoever measures the seconds after a switch (the proving ground).
+  switched_ms=$(now_ms)
   crash_point nginx-switched
   [[ -z "$from" ]] || atomic_symlink "releases/$from" "$DEPOT_ROOT/previous"
   crash_point previous-recorded
@@ -118,7 +120,7 @@ switch_to() {
   crash_point old-stopped
   intent_clear
   prune
-  audit "$action" "$from" "$version" ok "$started" "$idle live"
+  audit "$action" "$from" "$version" ok "$started" "$idle live; switched_ms=$switched_ms"
   log "$version is live on $idle"
   echo "switched: $version live on $idle"
 }
