@@ -174,6 +174,8 @@ class Bench:
                 self.env[name] = value.strip("'\"")
         # Throughput, not the per-token limit, is measured; the limit's Redis round trip still runs.
         self.env["DEPOT_RATE_LIMIT"] = "1000000000"
+        self.java_options, self.java_environment = self.shipped_java()
+        log(f"Depot's JVM as its unit runs it: {' '.join(self.java_options)} {self.java_environment}")
         self.java_command(["db", "migrate"], "migrate")
         self.token = self.java_command(["token", "create", "--tenant", "bench", "--name", "bench"], "token")
         self.token = self.token.strip().splitlines()[-1]
@@ -197,10 +199,28 @@ class Bench:
             raise HarnessError(f"{name} failed: {result.stdout[-2000:]}{result.stderr[-2000:]}")
         return result.stdout
 
+    def shipped_java(self):
+        """The JVM options and environment the unit gives Depot: java.env as Ansible renders it."""
+        rendered = self.work / "java.env"
+        subprocess.run([sys.executable, str(self.repo / "scripts/lib/lint-render.py"), "--lifecycle", str(self.repo / "lifecycle.env"),
+                        "--defaults", str(self.repo / "ansible/roles/depot/defaults/main.yml"),
+                        "--set", "ansible_managed=rendered by make bench",
+                        str(self.repo / "ansible/roles/depot/templates/java.env.j2"), str(rendered)], check=True)
+        options, environment = [], {}
+        for line in rendered.read_text().splitlines():
+            if line and not line.startswith("#") and "=" in line:
+                name, value = line.split("=", 1)
+                if name == "JAVA_OPTS":
+                    options = value.split()
+                else:
+                    environment[name] = value
+        return options, environment
+
     def depot(self, name, heap, *options, **environment):
+        """Depot as its unit runs it (java.env's options and environment), the heap capped at `heap`."""
         app, admin = free_port(), free_port()
-        env = dict(self.env, DEPOT_APP_PORT=str(app), DEPOT_ADMIN_PORT=str(admin), **environment)
-        command = ["java", f"-Xmx{heap}", *options, "-Ddw.lifecycle.drainWindow=0s", "-jar", str(self.args.jar),
+        env = dict(self.env, **self.java_environment, DEPOT_APP_PORT=str(app), DEPOT_ADMIN_PORT=str(admin), **environment)
+        command = ["java", *self.java_options, f"-Xmx{heap}", *options, "-Ddw.lifecycle.drainWindow=0s", "-jar", str(self.args.jar),
                    "server", str(self.repo / "config.yml")]
         jvm = Jvm(name, command, env, self.work / f"{name}.log", "/ready", app, admin)
         log(f"{name} ready in {jvm.ready_ms} ms")
