@@ -60,8 +60,10 @@ class Counters:
                 self.failures.append({"t": time.time(), "kind": kind, "detail": detail})
 
     def dump(self, path):
+        # Copied under the lock, histograms too: workers keep adding while the file is written.
         with self.lock:
-            doc = {"started_ms": self.started_ms, "seconds": dict(self.seconds),
+            doc = {"started_ms": self.started_ms,
+                   "seconds": {sec: dict(bucket, latency=dict(bucket["latency"])) for sec, bucket in self.seconds.items()},
                    "failures": list(self.failures)}
         totals = {k: sum(b[k] for b in doc["seconds"].values()) for k in ("ok", "fail", "err", "resent")}
         doc["totals"] = totals
