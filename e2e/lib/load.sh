@@ -50,6 +50,10 @@ record() {
     seconds="$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", (b - a) / 1000}')"
     status=pass
     ((failures + errors == 0)) || verdict+="$((failures + errors)) failed requests; "
+    # A generator that died counts no failures: the scenario would pass with no load at all.
+    if [[ -s "$E2E_STATE/loadgen.pid" ]] && ! kill -0 "$(cat "$E2E_STATE/loadgen.pid")" 2>/dev/null; then
+        verdict+="the load generator stopped (log/loadgen.log: $(tail -n 1 "$E2E_STATE/log/loadgen.log")); "
+    fi
     [[ -z "$verdict" ]] || status=fail
     note="${note%; }"
     verdict="${verdict%; }"
