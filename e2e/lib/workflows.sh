@@ -14,27 +14,41 @@ E2E_PARAMETERS_PORT="${E2E_PARAMETERS_PORT:-8781}"
 # The environment the plays deploy to.
 E2E_ENV=production
 
-# account_up: the emulator with production bootstrapped into it (once per run); the deploy
-# key and smoke token as the environment's secrets.
-account_up() {
-    [[ -z "${WORKSPACE:-}" ]] || return 0
+# account_start: the emulator, then production bootstrapped into it in the background (once
+# per run), so the set-up overlaps the bake and the fleet's boot instead of adding to them.
+account_start() {
+    [[ -z "${E2E_ACCOUNT_SETUP:-}" ]] || return 0
     REPO_ROOT="$E2E_ROOT" STATE="$E2E_ACCOUNT" WORKSPACE="$E2E_ACCOUNT/workspace"
     # shellcheck source=scripts/lib/rehearsal/account.sh
     . "$E2E_ROOT/scripts/lib/rehearsal/account.sh"
     # shellcheck source=scripts/release/lib.sh
     . "$E2E_ROOT/scripts/release/lib.sh"
+    # Clients reach the environment through the balancer.
+    PUBLIC_URL="http://127.0.0.1:$E2E_ALB_PORT"
     mkdir -p "$STATE"
     emulator_up "$E2E_SERVICE_ADDR:$E2E_PARAMETERS_PORT"
     echo "$EMULATOR_PID" >"$E2E_STATE/emulator.pid"
     on_exit "stop_pidfile $E2E_STATE/emulator.pid"
-    adapt_templates 2>>"$E2E_STATE/log/account.log"
-    account_prerequisites
-    workspace
-    bootstrap "$E2E_ENV" 2>>"$E2E_STATE/log/account.log"
+    (
+        adapt_templates
+        account_prerequisites
+        workspace
+        bootstrap "$E2E_ENV"
+    ) >>"$E2E_STATE/log/account.log" 2>&1 &
+    E2E_ACCOUNT_SETUP=$!
+    REHEARSAL_SKIPS=""
+}
+
+# account_up: the account's set-up done; the deploy key and smoke token as the environment's
+# secrets.
+account_up() {
+    account_start
+    [[ -z "${E2E_ACCOUNT_READY:-}" ]] || return 0
+    wait "$E2E_ACCOUNT_SETUP" || die "the emulated account's set-up failed (see $E2E_STATE/log/account.log)"
     jq -n --arg env "$E2E_ENV" --rawfile key "$E2E_SSH_KEY" --arg token "$(sed -n 's/^DEPOT_SMOKE_TOKEN=//p' "$E2E_HOST_ENV")" \
         '{repository: {}, environments: {($env): {DEPOT_SSH_PRIVATE_KEY: $key, DEPOT_SMOKE_TOKEN: $token}}}' >"$STATE/secrets.json"
     : >"$STATE/fleet"
-    REHEARSAL_SKIPS=""
+    E2E_ACCOUNT_READY=1
 }
 
 # account_ready VERSION...: the account up, each VERSION published, the pointer on the first.
@@ -42,7 +56,7 @@ account_ready() {
     local version
     account_up
     for version in "$@"; do
-        publish "$version"
+        [[ -e "$STATE/github-releases/v$version" ]] || publish "$version"
     done
     account_pointer "$1"
 }
