@@ -38,7 +38,7 @@ WRK = ["wrk", "-t2", "-c64", "--latency", "--timeout", "10s"]
 
 
 class Settings:
-    """Lengths of each phase: the full run (about 12 minutes) or the short form CI runs."""
+    """Lengths of each phase: the full run (about 13 minutes) or the short form CI runs."""
 
     def __init__(self, short):
         self.short = short
