@@ -21,6 +21,29 @@ stack_output() {
     --query "Stacks[0].Outputs[?OutputKey=='$key'].OutputValue" --output text
 }
 
+# The launch-template version number the group itself runs.
+group_version() {
+  local env=$1 template=$2 version
+  version=$(aws autoscaling describe-auto-scaling-groups --auto-scaling-group-names "$(stack_name "$env")" \
+    --query 'AutoScalingGroups[0].LaunchTemplate.Version' --output text)
+  [[ $version =~ ^[0-9]+$ ]] || version=$(aws ec2 describe-launch-template-versions --launch-template-id "$template" \
+    --versions "$version" --query 'LaunchTemplateVersions[0].VersionNumber' --output text)
+  [[ $version =~ ^[0-9]+$ ]] || die "cannot tell which launch-template version depot-$env runs ($version)"
+  echo "$version"
+}
+
+# A new launch-template version of the stack's template pinned to AMI, described "depot V"
+# (auto-rollback needs an explicit version, not $Latest); prints its number.
+new_template_version() {
+  local env=$1 version=$2 ami=$3 template
+  template=$(stack_output "$env" LaunchTemplateId)
+  # shellcheck disable=SC2016 # $Latest is the API's name for the newest version, not a variable
+  aws ec2 create-launch-template-version --launch-template-id "$template" \
+    --source-version '$Latest' --version-description "depot $version" \
+    --launch-template-data "$(jq -n -c --arg ami "$ami" '{ImageId: $ami}')" \
+    --query LaunchTemplateVersion.VersionNumber --output text
+}
+
 # The sha256 of a release as the environment's pointer ("VERSION SHA256") last carried it:
 # a rollback trusts what the pointer said when that release went out, not the bucket.
 pointer_sha256() {
