@@ -23,6 +23,8 @@ _e2e_lib="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$_e2e_lib/fleet.sh"
 # shellcheck source=e2e/lib/workflows.sh
 . "$_e2e_lib/workflows.sh"
+# shellcheck source=e2e/lib/ec2.sh
+. "$_e2e_lib/ec2.sh"
 
 # Starts a run from a clean slate: whatever an earlier (maybe crashed) run left is stopped and removed.
 e2e_begin() {

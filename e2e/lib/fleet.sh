@@ -73,4 +73,6 @@ served_sha256() { curl -fsS "$(host_url "$1" /version)" | jq -r .sha256; }
 terminate() {
     alb_deregister "$1"
     host_poweroff "$1"
+    # An instance launched as on EC2 takes its metadata service with it.
+    [[ ! -e "$(host_dir "$1")/imds.pid" ]] || stop_pidfile "$(host_dir "$1")/imds.pid"
 }

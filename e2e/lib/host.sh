@@ -119,7 +119,7 @@ host_kill() {
 # Removes root file systems of an earlier run (after its hosts are gone).
 hosts_clean_stale() {
     local pidfile
-    for pidfile in "$E2E_STATE"/hosts/*/pid; do
+    for pidfile in "$E2E_STATE"/hosts/*/pid "$E2E_STATE"/hosts/*/imds.pid; do
         [[ -e "$pidfile" ]] && stop_pidfile "$pidfile"
     done
     rm -rf "$E2E_STATE/hosts"
