@@ -39,6 +39,7 @@ import io.depot.resources.AssetContentResource;
 import io.depot.resources.AssetResource;
 import io.depot.resources.AssetsResource;
 import io.depot.resources.ContentEncodingFilter;
+import io.depot.resources.ContentTypeFilter;
 import io.depot.resources.DependencyUnavailableMapper;
 import io.depot.resources.DepotExceptionMapper;
 import io.depot.resources.HeadFilter;
@@ -47,9 +48,11 @@ import io.depot.resources.JsonErrorHandler;
 import io.depot.resources.KnownMethodsFilter;
 import io.depot.resources.LimitsConfiguration;
 import io.depot.resources.OpenApiResource;
+import io.depot.resources.QueryParametersFilter;
 import io.depot.resources.RateLimitFilter;
 import io.depot.resources.RefusedBodyFilter;
 import io.depot.resources.RequestIdFilter;
+import io.depot.resources.RoutingErrorMapper;
 import io.depot.resources.StrictJson;
 import io.depot.resources.TokenRequired;
 import io.depot.resources.UndecodableBodyMapper;
@@ -169,9 +172,14 @@ public class DepotApplication
         environment.jersey().register(new DependencyUnavailableMapper.ObjectStorage(errors));
         environment.jersey().register(new UnsupportedMediaTypeMapper());
         environment.jersey().register(new UndecodableBodyMapper());
+        environment.jersey().register(new RoutingErrorMapper.MethodNotAllowed());
+        environment.jersey().register(new RoutingErrorMapper.NotAcceptable());
+        environment.jersey().register(new RoutingErrorMapper.NoSuchRoute());
         StrictJson.apply(json);
         environment.jersey().register(new StrictJson());
+        environment.jersey().register(new StrictJson.DuplicateField());
         environment.jersey().register(new AcceptFilter());
+        environment.jersey().register(new QueryParametersFilter());
         BearerChallenge bearer = new BearerChallenge();
         environment.jersey().register(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<TenantPrincipal>()
                 .setAuthenticator(configuration.getAuth().build(new TokenAuthenticator(jdbi,
@@ -198,6 +206,8 @@ public class DepotApplication
         environment.servlets().addFilter("head", new HeadFilter())
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         environment.servlets().addFilter("content-encoding", new ContentEncodingFilter(json))
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
+        environment.servlets().addFilter("content-type", new ContentTypeFilter(json))
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
 
         LifecycleConfiguration lifecycle = configuration.getLifecycle();

@@ -96,6 +96,17 @@ class RequestBodiesTest
         assertThat(valid.statusCode()).as(valid.body()).isEqualTo(201);
     }
 
+    @Test
+    void aFieldGivenTwiceIs400NamingIt()
+    {
+        // null, then a value: Jackson could not build the record, a 500.
+        assertError(announce("{\"filename\":null,\"filename\":\"a.bin\",\"contentType\":\"application/octet-stream\",\"size\":5}"), 400,
+                "the JSON object gives filename twice");
+        // Two values: the last one was taken without a word.
+        assertError(announce("{\"filename\":\"a.bin\",\"contentType\":\"application/octet-stream\",\"size\":5,\"size\":6}"), 400,
+                "the JSON object gives size twice");
+    }
+
     private HttpResponse<String> announce(String body)
     {
         return send(client.announcement(body).build());

@@ -4,6 +4,7 @@ import io.depot.core.InvalidInputException;
 import io.depot.core.MediaTypes;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,22 +46,35 @@ public final class Accept
         this.ranges = ranges;
     }
 
-    /** The request's Accept header values; none at all accepts everything; a malformed one is an {@link InvalidInputException}. */
+    /**
+     * The request's Accept header values; none at all, or only empty ones (as Jersey reads them
+     * too), accepts everything; a malformed one is an {@link InvalidInputException}.
+     */
     public static Accept of(List<String> values)
     {
-        if (values == null || values.isEmpty()) {
+        List<String> elements = elements(values);
+        if (elements.isEmpty()) {
             return new Accept(List.of(new Range("*", "*", Map.of(), 1)));
         }
         List<Range> ranges = new ArrayList<>();
-        for (String value : values) {
-            for (String element : value.split(",")) {
-                if (!element.isBlank()) {
-                    ranges.add(parseRange(element).orElseThrow(() -> new InvalidInputException(
-                            "Accept must be a comma-separated list of media ranges such as image/png, image/*;q=0.5 or */*, not '" + MediaTypes.printable(element.trim()) + "'")));
-                }
-            }
+        for (String element : elements) {
+            ranges.add(parseRange(element).orElseThrow(() -> new InvalidInputException(
+                    "Accept must be a comma-separated list of media ranges such as image/png, image/*;q=0.5 or */*, not '" + MediaTypes.printable(element) + "'")));
         }
         return new Accept(List.copyOf(ranges));
+    }
+
+    /** The media ranges of all the Accept fields, trimmed, the empty list elements (RFC 9110 §5.6.1) left out. */
+    public static List<String> elements(List<String> values)
+    {
+        if (values == null) {
+            return List.of();
+        }
+        return values.stream()
+                .flatMap(value -> Arrays.stream(value.split(",")))
+                .map(String::trim)
+                .filter(element -> !element.isEmpty())
+                .toList();
     }
 
     /** Whether {@code mediaType} (type/subtype with optional parameters) has a quality above 0. */

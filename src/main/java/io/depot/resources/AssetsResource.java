@@ -68,7 +68,9 @@ public class AssetsResource
     @Consumes(MediaType.WILDCARD)
     @Operation(operationId = "uploadAsset", summary = "Upload a file as the raw request body",
             description = "Streamed to the bucket while its size and SHA-256 are measured. A declared digest the body does not match is 400 and stores nothing.",
-            requestBody = @RequestBody(required = true, description = "The file's bytes, with its media type as Content-Type (stored exactly as sent).",
+            // Not required: no body (Content-Length: 0) is an empty file, and a validator reads a body of no bytes as none.
+            requestBody = @RequestBody(required = false, description = "The file's bytes, with its media type as Content-Type (stored exactly as sent). "
+                    + "No bytes at all store an empty file.",
                     content = @Content(mediaType = MediaType.WILDCARD, schema = @Schema(types = "string", format = "binary"))))
     @Parameter(in = ParameterIn.HEADER, name = DeclaredDigest.CONTENT_DIGEST, description = "The body's SHA-256 as RFC 9530 has it: sha-256=:BASE64:",
             schema = @Schema(types = "string"))

@@ -63,7 +63,8 @@ public class ContentEncodingFilter
                 .map(coding -> coding.trim().toLowerCase(Locale.ROOT))
                 .filter(coding -> !coding.isEmpty() && !coding.equals("identity"))
                 .toList();
-        if (codings.isEmpty()) {
+        // Without a body the coding describes nothing: a GET that names one is a GET.
+        if (codings.isEmpty() || !RefusedBodyFilter.hasBody(http)) {
             chain.doFilter(request, response);
         }
         else if (codings.size() == 1 && GZIP_NAMES.contains(codings.get(0))) {

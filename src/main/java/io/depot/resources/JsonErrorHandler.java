@@ -32,7 +32,7 @@ public final class JsonErrorHandler
 
     public org.eclipse.jetty.server.handler.ErrorHandler forServer()
     {
-        return new org.eclipse.jetty.server.handler.ErrorHandler()
+        return withoutCacheControl(new org.eclipse.jetty.server.handler.ErrorHandler()
         {
             @Override
             public boolean errorPageForMethod(String method)
@@ -52,12 +52,12 @@ public final class JsonErrorHandler
             {
                 return JsonErrorHandler.this.badMessageError(status, reason, fields);
             }
-        };
+        });
     }
 
     public org.eclipse.jetty.ee10.servlet.ErrorHandler forContext()
     {
-        return new org.eclipse.jetty.ee10.servlet.ErrorHandler()
+        return withoutCacheControl(new org.eclipse.jetty.ee10.servlet.ErrorHandler()
         {
             // Jetty writes error bodies only for GET, POST and HEAD by default.
             @Override
@@ -78,20 +78,41 @@ public final class JsonErrorHandler
             {
                 return JsonErrorHandler.this.badMessageError(status, reason, fields);
             }
-        };
+        });
+    }
+
+    /**
+     * Jetty adds Cache-Control: must-revalidate,no-cache,no-store to the errors it writes, which
+     * the errors Depot's own code answers (most of them) do not carry: one error, one set of
+     * headers, the ones the OpenAPI document lists.
+     */
+    private static <T extends org.eclipse.jetty.server.handler.ErrorHandler> T withoutCacheControl(T handler)
+    {
+        handler.setCacheControl(null);
+        return handler;
     }
 
     private void writeJson(Request request, Response response, Callback callback, int code, String message)
     {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put(RequestIdFilter.HEADER, RequestIdFilter.requestId(request.getHeaders().get(RequestIdFilter.HEADER)));
+        // A 400 that Jetty answers itself (Depot's own go through Jersey) is a request it could not take
+        // (%00 in the path): it ends the connection after it, so say so, or a client reusing it gets no answer.
+        if (code == HttpStatus.BAD_REQUEST_400) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         response.write(true, ByteBuffer.wrap(body(code, message)), callback);
     }
 
+    /**
+     * A request Jetty could not take as HTTP. Jetty closes the connection after it, and says so:
+     * a client that reused it (a HEAD's, say) got no answer at all to its next request.
+     */
     private ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields)
     {
         fields.put(HttpHeader.CONTENT_TYPE, "application/json");
         fields.put(RequestIdFilter.HEADER, RequestIdFilter.requestId(null));
+        fields.put(HttpHeader.CONNECTION, "close");
         return ByteBuffer.wrap(body(status, reason));
     }
 
@@ -99,6 +120,10 @@ public final class JsonErrorHandler
     {
         // A server error's own text may name internals; a client error's says what was wrong.
         String text = code >= 500 || message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
+        // Jetty refuses some URIs (%00 or an encoded separator in the path) with nothing but the reason phrase: say which part to look at.
+        if (code == HttpStatus.BAD_REQUEST_400 && text.equalsIgnoreCase(HttpStatus.getMessage(code))) {
+            text = "the request's URI is not one Depot takes: a NUL, an encoded / or \\, or a dot segment in its path?";
+        }
         try {
             return json.writeValueAsBytes(new ApiError(code, text));
         }

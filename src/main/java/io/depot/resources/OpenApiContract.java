@@ -88,11 +88,15 @@ public class OpenApiContract
         boolean idempotent = describeIdempotencyKey(operation);
         parameter(operation, REQUEST_ID, "An id for this request, returned as X-Request-Id and logged; one that is not well-formed is replaced.", string());
         ApiResponses responses = operation.getResponses();
-        response(responses, "400", "A malformed request: e.g. an Accept header that is not a media-range list.");
+        response(responses, "400", "A malformed request: e.g. an Accept header that is not a media-range list, a Content-Type that is not a media type, "
+                + "or a query parameter given twice.");
         if (authenticated) {
             response(responses, "401", "No valid bearer token.").addHeaderObject(HttpHeaders.WWW_AUTHENTICATE, reference("WwwAuthenticate"));
             response(responses, "429", "The token's rate limit is spent.");
             response(responses, "503", "PostgreSQL or the bucket is unavailable; retry after Retry-After.");
+        }
+        if (answersJson(operation)) {
+            response(responses, "406", "The Accept header excludes application/json, the only type this operation answers.");
         }
         if (operation.getRequestBody() != null) {
             parameter(operation, "Content-Encoding", "gzip (or identity): the body is decoded as it is read; any other coding is 415.", string());
@@ -120,6 +124,14 @@ public class OpenApiContract
             }
             response.addHeaderObject(REQUEST_ID, reference(REQUEST_ID));
         });
+    }
+
+    // Jersey answers 406 itself when Accept excludes the one type a JSON operation produces.
+    private static boolean answersJson(Operation operation)
+    {
+        return operation.getResponses().entrySet().stream()
+                .anyMatch(response -> response.getKey().startsWith("2") && response.getValue().getContent() != null
+                        && response.getValue().getContent().containsKey(jakarta.ws.rs.core.MediaType.APPLICATION_JSON));
     }
 
     private static boolean describeIdempotencyKey(Operation operation)

@@ -25,9 +25,13 @@ public class RefusedBodyFilter
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException
     {
-        HttpServletRequest http = (HttpServletRequest) request;
-        boolean hasBody = http.getContentLengthLong() > 0 || http.getHeader("Transfer-Encoding") != null;
-        chain.doFilter(request, hasBody ? new CloseOnError((HttpServletResponse) response) : response);
+        chain.doFilter(request, hasBody((HttpServletRequest) request) ? new CloseOnError((HttpServletResponse) response) : response);
+    }
+
+    /** Whether the request carries a body: a length above zero, or chunks. */
+    static boolean hasBody(HttpServletRequest request)
+    {
+        return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
     }
 
     private static final class CloseOnError

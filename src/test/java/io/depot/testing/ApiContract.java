@@ -185,7 +185,13 @@ public final class ApiContract
     private Optional<String> requestProblems(HttpRequest request, ApiOperation operation, Request.Method method, String path, Optional<byte[]> body)
     {
         SimpleRequest.Builder simple = new SimpleRequest.Builder(method, path);
-        request.headers().map().forEach(simple::withHeader);
+        request.headers().map().forEach((name, values) -> {
+            List<String> sent = name.equalsIgnoreCase("Accept") ? mediaRanges(values) : present(values);
+            // Repeated fields are one field whose value is their list (RFC 9110 §5.3), the value the document describes.
+            if (!sent.isEmpty()) {
+                simple.withHeader(name, String.join(", ", sent));
+            }
+        });
         String query = request.uri().getRawQuery();
         try {
             if (query != null && !query.isEmpty()) {
@@ -212,6 +218,30 @@ public final class ApiContract
                 .map(message -> message.getKey() + ": " + message.getMessage())
                 .toList();
         return errors.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", errors));
+    }
+
+    /**
+     * A header's values without the empty ones: Atlassian's validator reports an optional header
+     * sent empty as "required but is missing". Depot reads an empty Content-Digest as none and
+     * replaces an empty X-Request-Id; one it refuses (an empty Idempotency-Key) gets a 400, which
+     * the document lists for every operation, so the exchange is still checked.
+     */
+    private static List<String> present(List<String> values)
+    {
+        return values.stream().filter(value -> !value.isBlank()).toList();
+    }
+
+    /**
+     * Accept's media ranges without the empty list elements, which a recipient parses and ignores
+     * (RFC 9110 §5.6.1): "Accept: ," is no Accept, not an invalid media type.
+     */
+    private static List<String> mediaRanges(List<String> values)
+    {
+        return values.stream()
+                .flatMap(value -> java.util.Arrays.stream(value.split(",")))
+                .map(String::trim)
+                .filter(range -> !range.isEmpty())
+                .toList();
     }
 
     /**
@@ -262,10 +292,10 @@ public final class ApiContract
         return operation.getOperation().getResponses().containsKey(Integer.toString(status)) ? Integer.toString(status) : "default";
     }
 
-    // A gzip body is checked as Depot reads it, decoded.
+    // A gzip body is checked as Depot reads it, decoded; no body has no coding to decode.
     private static byte[] decode(HttpRequest request, byte[] body)
     {
-        if (!request.headers().firstValue("Content-Encoding").map(coding -> coding.trim().equalsIgnoreCase("gzip")).orElse(false)) {
+        if (body.length == 0 || !request.headers().firstValue("Content-Encoding").map(coding -> coding.trim().equalsIgnoreCase("gzip")).orElse(false)) {
             return body;
         }
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
