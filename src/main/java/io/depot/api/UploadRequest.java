@@ -8,7 +8,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
  */
 @Schema(description = "The announcement of a direct upload: what the client will PUT to the bucket.")
 public record UploadRequest(
-        @Schema(description = "The file's name (at most 255 bytes of UTF-8, no path separators or control characters).", requiredMode = Schema.RequiredMode.REQUIRED)
+        @Schema(description = "The file's name (at most 255 bytes of UTF-8, not spaces alone, no path separators or control characters).", pattern = "\\S", requiredMode = Schema.RequiredMode.REQUIRED)
         String filename,
         @Schema(description = "The file's media type; stored and served exactly as given.", requiredMode = Schema.RequiredMode.REQUIRED) String contentType,
         @Schema(description = "The file's length in bytes; the upload limit applies.", minimum = "0", format = "int64", requiredMode = Schema.RequiredMode.REQUIRED) Long size,

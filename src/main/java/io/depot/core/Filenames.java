@@ -18,6 +18,9 @@ public final class Filenames
         if (filename.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
             throw new InvalidInputException("filename is longer than " + MAX_BYTES + " bytes in UTF-8");
         }
+        if (filename.codePoints().allMatch(Filenames::space)) {
+            throw new InvalidInputException("filename must contain a character other than spaces");
+        }
         if (filename.equals(".") || filename.equals("..")) {
             throw new InvalidInputException("filename may not be '.' or '..'");
         }
@@ -51,6 +54,12 @@ public final class Filenames
     {
         int type = Character.getType(codePoint);
         return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
+    }
+
+    /** Every kind of space, the no-break ones too: a name of spaces alone shows as nothing in a download folder. */
+    private static boolean space(int codePoint)
+    {
+        return Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint);
     }
 
     private static boolean validSurrogatePair(String text, int index)

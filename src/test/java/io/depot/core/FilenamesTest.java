@@ -13,6 +13,7 @@ class FilenamesTest
         assertThat(Filenames.validate("report 2026.pdf")).isEqualTo("report 2026.pdf");
         assertThat(Filenames.validate("été 🌞.jpg")).isEqualTo("été 🌞.jpg");
         assertThat(Filenames.validate("a".repeat(255))).hasSize(255);
+        assertThat(Filenames.validate(" padded ")).isEqualTo(" padded ");
     }
 
     @Test
@@ -20,6 +21,9 @@ class FilenamesTest
     {
         assertRejected(null, "filename is required");
         assertRejected("", "filename is required");
+        // Blank names show as nothing in a download folder; the OpenAPI document's validators read them as missing.
+        assertRejected(" ", "a character other than spaces");
+        assertRejected("\u00A0\u3000\t", "a character other than spaces");
         assertRejected("../etc/passwd", "path separator");
         assertRejected("a\\b", "path separator");
         assertRejected("invoice\u202Efdp.exe", "invisible or direction-changing characters (found U+202E at position 7)");
