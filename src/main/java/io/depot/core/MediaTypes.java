@@ -9,9 +9,10 @@ public final class MediaTypes
     /** Any file's bytes, without saying what they are. */
     public static final String OCTET_STREAM = "application/octet-stream";
 
-    // RFC 6838 type/subtype names, optionally followed by parameters.
+    // RFC 6838 type/subtype names, optionally followed by parameters; a value starts right after its
+    // "=" (a value of spaces alone would have no canonical form).
     private static final Pattern MEDIA_TYPE = Pattern.compile(
-            "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\\s*;\\s*[!-~&&[^;]]+=[ -~&&[^;]]+)*");
+            "[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\\s*;\\s*[!-~&&[^;]]+=[!-~&&[^;]][ -~&&[^;]]*)*");
 
     // Types a browser renders or runs (script, styles, markup with script): served as bytes, never as themselves.
     private static final Pattern ACTIVE = Pattern.compile(

@@ -42,6 +42,8 @@ class MediaTypesTest
         assertThatThrownBy(() -> MediaTypes.forStoredFile(null)).hasMessageContaining("Content-Type is required");
         assertThatThrownBy(() -> MediaTypes.forStoredFile("png")).hasMessageContaining("is not a valid media type");
         assertThatThrownBy(() -> MediaTypes.forStoredFile("text/plain\r\nX-Evil: 1")).hasMessageContaining("is not a valid media type");
+        // A value of spaces alone: found by the content type property, it had no canonical form to sign.
+        assertThatThrownBy(() -> MediaTypes.forStoredFile("a/a;charset=3L ; charset= ; charset=!")).hasMessageContaining("is not a valid media type");
         assertThatThrownBy(() -> MediaTypes.forStoredFile("multipart/form-data; boundary=x")).hasMessageContaining("multipart/form-data is not accepted");
         assertThatThrownBy(() -> MediaTypes.forStoredFile("application/x-www-form-urlencoded")).hasMessageContaining("is not accepted");
         assertThat(MediaTypes.forStoredFile("a/b")).isEqualTo("a/b");
