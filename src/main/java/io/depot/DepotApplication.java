@@ -160,6 +160,7 @@ public class DepotApplication
                 Math.toIntExact(configuration.getStorage().getPartSize().toBytes()), configuration.getStorage().getPartsInFlight(),
                 limits.getUploadBufferWait().toJavaDuration(),
                 limits.getUploadsPerTenant(), environment.metrics());
+        environment.lifecycle().manage(new AutoCloseableManager(uploadCapacity));
         MaintenanceConfiguration maintenance = configuration.getMaintenance();
         AssetService assets = new AssetService(jdbi, objects, cache, clock, limits.getUploadLimit().toBytes(), uploadCapacity,
                 maintenance.getOrphanAge().toJavaDuration(), environment.metrics());

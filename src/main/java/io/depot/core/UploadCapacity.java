@@ -23,6 +23,7 @@ import static java.util.Objects.requireNonNull;
  * a tenant over its cap is refused at once (429).
  */
 public class UploadCapacity
+        implements AutoCloseable
 {
     // Buffers come free as uploads end, so a refused request may retry soon.
     private static final int RETRY_AFTER_SECONDS = 1;
@@ -33,6 +34,7 @@ public class UploadCapacity
     private final Semaphore buffersLeft;
     // First buffers handed back, kept for the next upload: allocated once, then reused.
     private final Queue<byte[]> pooled = new ConcurrentLinkedQueue<>();
+    private volatile boolean closed;
     private final long waitNanos;
     private final int perTenant;
     private final Map<String, Integer> inFlight = new ConcurrentHashMap<>();
@@ -118,6 +120,14 @@ public class UploadCapacity
         return new Buffers(first == null ? new byte[bufferSize] : first);
     }
 
+    /** Lets the pooled buffers go when the application stops: a stopped instance that stays reachable holds no part buffers. */
+    @Override
+    public void close()
+    {
+        closed = true;
+        pooled.clear();
+    }
+
     public final class Admission
             implements AutoCloseable
     {
@@ -179,7 +189,9 @@ public class UploadCapacity
             }
             // Only the first is kept for the next upload: an idle instance holds one buffer per
             // upload it had at once; the spares go to the collector.
-            pooled.offer(first);
+            if (!closed) {
+                pooled.offer(first);
+            }
             first = null;
             buffersLeft.release(1 + spares);
         }
