@@ -53,7 +53,7 @@ class BadInputPropertiesTest
     // The rate limit and the upload caps are not under test: thousands of requests from one token.
     static final DropwizardAppExtension<DepotConfiguration> APP = DepotServer.extension(Map.of("limits.requestsPerWindow", "1000000"));
 
-    // Each property's examples per run: new seeds each run, the suite's time kept small.
+    // Each property's examples per build (their seed is pom.xml's properties.seed): the suite's time kept small.
     private static final int EXAMPLES = 100;
     private static final List<String> HEADERS = List.of("Accept", "If-Match", "If-None-Match", "Idempotency-Key", "Content-Digest", "x-amz-checksum-sha256",
             "Content-Encoding", "X-Request-Id");
