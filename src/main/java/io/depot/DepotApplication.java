@@ -44,6 +44,7 @@ import io.depot.resources.DependencyUnavailableMapper;
 import io.depot.resources.DepotExceptionMapper;
 import io.depot.resources.HeadFilter;
 import io.depot.resources.Idempotency;
+import io.depot.resources.CodingListsCustomizer;
 import io.depot.resources.JsonErrorHandler;
 import io.depot.resources.KnownMethodsFilter;
 import io.depot.resources.LimitsConfiguration;
@@ -240,9 +241,11 @@ public class DepotApplication
         JsonErrorHandler errorHandler = new JsonErrorHandler(json);
         environment.getApplicationContext().setErrorHandler(errorHandler.forContext());
         environment.lifecycle().addServerLifecycleListener(server -> server.setErrorHandler(errorHandler.forServer()));
-        // Header values reach Depot as sent: a case-insensitive header cache turns "text/plain; charset=UTF-8" into Jetty's own spelling.
-        environment.lifecycle().addServerLifecycleListener(server -> server.getContainedBeans(HttpConnectionFactory.class)
-                .forEach(http -> http.getHttpConfiguration().setHeaderCacheCaseSensitive(true)));
+        environment.lifecycle().addServerLifecycleListener(server -> server.getContainedBeans(HttpConnectionFactory.class).forEach(http -> {
+            // Header values reach Depot as sent: a case-insensitive header cache turns "text/plain; charset=UTF-8" into Jetty's own spelling.
+            http.getHttpConfiguration().setHeaderCacheCaseSensitive(true);
+            http.getHttpConfiguration().addCustomizer(new CodingListsCustomizer());
+        }));
         environment.lifecycle().addEventListener(new QuietRequestLog());
         environment.lifecycle().addServerLifecycleListener(server ->
                 DrainOnTerminate.install(shutdown, lifecycle.getDrainWindow().toJavaDuration(), lifecycle.getUploadFinishWindow().toJavaDuration(),

@@ -139,6 +139,16 @@ class ContainerErrorsTest
     }
 
     @Test
+    void aCodingListJettyCannotReadIs400NamingIt()
+    {
+        // Jetty's gzip handler reads these before Depot does; a parameter before any coding failed its list parser: a 500.
+        String upload = "POST /api/v1/assets?filename=a.txt HTTP/1.1\r\nHost: depot\r\nAuthorization: Bearer " + token + "\r\nContent-Type: text/plain\r\n";
+        String body = "Content-Length: 2\r\nConnection: close\r\n\r\nhi";
+        assertJsonError(exchange(upload + "Content-Encoding: ;a=\"\"\r\n" + body), 400, "Content-Encoding ';a=\"\"' is not a comma-separated list of codings");
+        assertJsonError(exchange(upload + "Accept-Encoding: gzip, \"br\r\n" + body), 400, "Accept-Encoding 'gzip, \"br' is not a comma-separated list of codings");
+    }
+
+    @Test
     void anEmptyOrRepeatedAcceptKeepsTheErrorsOwnMessage()
     {
         // Jersey's own reading of these failed as it chose the error body's type: a bare "Bad Request".
