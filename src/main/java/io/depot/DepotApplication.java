@@ -38,22 +38,22 @@ import io.depot.resources.AcceptFilter;
 import io.depot.resources.AssetContentResource;
 import io.depot.resources.AssetResource;
 import io.depot.resources.AssetsResource;
+import io.depot.resources.CodingListsCustomizer;
 import io.depot.resources.ContentEncodingFilter;
 import io.depot.resources.ContentTypeFilter;
 import io.depot.resources.DependencyUnavailableMapper;
 import io.depot.resources.DepotExceptionMapper;
 import io.depot.resources.HeadFilter;
 import io.depot.resources.Idempotency;
-import io.depot.resources.CodingListsCustomizer;
 import io.depot.resources.JsonErrorHandler;
 import io.depot.resources.KnownMethodsFilter;
 import io.depot.resources.LimitsConfiguration;
 import io.depot.resources.OpenApiResource;
-import io.depot.resources.QueryParametersFilter;
 import io.depot.resources.RateLimitFilter;
 import io.depot.resources.RefusedBodyFilter;
 import io.depot.resources.RequestIdFilter;
 import io.depot.resources.RoutingErrorMapper;
+import io.depot.resources.SingleValuesFilter;
 import io.depot.resources.StrictJson;
 import io.depot.resources.TokenRequired;
 import io.depot.resources.UndecodableBodyMapper;
@@ -181,7 +181,7 @@ public class DepotApplication
         environment.jersey().register(new StrictJson());
         environment.jersey().register(new StrictJson.DuplicateField());
         environment.jersey().register(new AcceptFilter());
-        environment.jersey().register(new QueryParametersFilter());
+        environment.jersey().register(new SingleValuesFilter());
         BearerChallenge bearer = new BearerChallenge();
         environment.jersey().register(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<TenantPrincipal>()
                 .setAuthenticator(configuration.getAuth().build(new TokenAuthenticator(jdbi,

@@ -112,6 +112,16 @@ class IdempotencyApiTest
     }
 
     @Test
+    void twoKeysOnOneRequestAre400AndStoreNothing()
+            throws Exception
+    {
+        // Jersey reads the first of them: the second key's earlier answer was replayed, or the first's.
+        assertError(send(upload(HELLO).header("Idempotency-Key", key).header("Idempotency-Key", key + "-other").build()), 400,
+                "Idempotency-Key is sent 2 times: send one key");
+        assertThat(assetCount()).isZero();
+    }
+
+    @Test
     void aDigestHeaderOnARetryIsComparedWithoutReadingTheBody()
             throws Exception
     {
