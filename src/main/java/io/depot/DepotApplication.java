@@ -249,6 +249,6 @@ public class DepotApplication
         environment.lifecycle().addEventListener(new QuietRequestLog());
         environment.lifecycle().addServerLifecycleListener(server ->
                 DrainOnTerminate.install(shutdown, lifecycle.getDrainWindow().toJavaDuration(), lifecycle.getUploadFinishWindow().toJavaDuration(),
-                        uploadCapacity::uploadsInFlight, server));
+                        uploadCapacity::uploadsInFlight, uploadCapacity::cutUploadsInFlight, server));
     }
 }

@@ -50,6 +50,9 @@ public class AssetService
     private static final Duration COMPLETE_LEASE = Duration.ofMinutes(2);
     private static final Pattern OBJECT_KEY = Pattern.compile("tenants/[a-z0-9][a-z0-9-]{0,62}/assets/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
+    // The balancer has taken the stopping instance out of its targets: a retry lands elsewhere at once.
+    private static final int RETRY_AFTER_CUT_SECONDS = 1;
+
     private final Jdbi jdbi;
     private final ObjectStore objects;
     private final AssetCache cache;
@@ -102,7 +105,7 @@ public class AssetService
         String key = objectKey(tenant, id);
         StoredObject stored;
         try (UploadCapacity.Buffers buffers = capacity.buffers()) {
-            stored = objects.put(key, MediaTypes.canonical(contentType), new TimeBoundInputStream(body, clock, uploadTimeBound), buffers.first(), buffers::spare,
+            stored = objects.put(key, MediaTypes.canonical(contentType), new TimeBoundInputStream(body, clock, uploadTimeBound, capacity::uploadsCut), buffers.first(), buffers::spare,
                     uploadLimit, declaredSha256, uploadedBytes::inc);
         }
         catch (ObjectTooLargeException e) {
@@ -112,6 +115,10 @@ public class AssetService
             throw new InvalidInputException(e.getMessage() + "; nothing was stored");
         }
         catch (UncheckedIOException e) {
+            if (e.getCause() instanceof TimeBoundInputStream.CutByStopException) {
+                throw new OverloadedException("this instance is stopping and cut the upload before its end; nothing was stored: send it again, "
+                        + "another instance takes it", RETRY_AFTER_CUT_SECONDS);
+            }
             throw new InvalidInputException("the upload body could not be read to its end: " + e.getCause().getMessage());
         }
         catch (ObjectRejectedException e) {

@@ -1,6 +1,9 @@
 package io.depot.core;
 
-/** Depot has no room for the request right now (its upload buffers are all in use); a retry after {@link #retryAfterSeconds()} may succeed. */
+/**
+ * Depot cannot take the request right now: its upload buffers are all in use, or the instance is
+ * stopping. A retry after {@link #retryAfterSeconds()} may succeed (here, or on another instance).
+ */
 public final class OverloadedException
         extends DepotException
 {

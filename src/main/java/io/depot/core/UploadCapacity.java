@@ -35,6 +35,7 @@ public class UploadCapacity
     // First buffers handed back, kept for the next upload: allocated once, then reused.
     private final Queue<byte[]> pooled = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
+    private volatile boolean cut;
     private final long waitNanos;
     private final int perTenant;
     private final Map<String, Integer> inFlight = new ConcurrentHashMap<>();
@@ -118,6 +119,21 @@ public class UploadCapacity
         }
         byte[] first = pooled.poll();
         return new Buffers(first == null ? new byte[bufferSize] : first);
+    }
+
+    /**
+     * Ends the uploads in flight: each fails at its next read of the body, stores nothing and is
+     * answered 503 with Retry-After, while the connection is still open to carry it, instead of
+     * being cut by the server's stop. For a stop whose upload finish window has passed.
+     */
+    public void cutUploadsInFlight()
+    {
+        cut = true;
+    }
+
+    boolean uploadsCut()
+    {
+        return cut;
     }
 
     /** Lets the pooled buffers go when the application stops: a stopped instance that stays reachable holds no part buffers. */

@@ -17,7 +17,8 @@ import static java.util.Objects.requireNonNull;
  * SIGTERM starts a drain instead of an immediate stop: /ready turns 503 at once, the
  * application keeps serving for the drain window while the load balancer notices, then closes
  * its listeners and lets the uploads still in flight finish (up to the upload finish window: a
- * switch must not cut an upload that outlasts drain and grace), and then
+ * switch must not cut an upload that outlasts drain and grace; one still running after it is cut
+ * with a 503 its client can retry elsewhere, not a reset), and then
  * {@code System.exit(0)} hands over to Jetty's ShutdownThread, which stops the server gracefully
  * within the grace period. The exit status is 0 because the stop was asked for.
  * Not Dropwizard's delayedShutdownHandler: it flips only dropwizard-health's state (the application
@@ -32,13 +33,15 @@ public final class DrainOnTerminate
 
     private DrainOnTerminate() {}
 
-    /** {@code uploadsInFlight}: how many uploads are being received now. */
-    public static void install(ShutdownState shutdown, Duration drainWindow, Duration uploadFinishWindow, IntSupplier uploadsInFlight, Server server)
+    /** {@code uploadsInFlight}: how many uploads are being received now; {@code cutUploads} ends them with a 503. */
+    public static void install(ShutdownState shutdown, Duration drainWindow, Duration uploadFinishWindow, IntSupplier uploadsInFlight, Runnable cutUploads,
+            Server server)
     {
         requireNonNull(shutdown, "shutdown is null");
         requireNonNull(drainWindow, "drainWindow is null");
         requireNonNull(uploadFinishWindow, "uploadFinishWindow is null");
         requireNonNull(uploadsInFlight, "uploadsInFlight is null");
+        requireNonNull(cutUploads, "cutUploads is null");
         requireNonNull(server, "server is null");
         Signal.handle(new Signal("TERM"), signal -> {
             if (!shutdown.startDraining()) {
@@ -56,7 +59,7 @@ public final class DrainOnTerminate
                     }
                 }
                 awaitQuietConnections(server);
-                awaitUploads(uploadsInFlight, uploadFinishWindow);
+                awaitUploads(uploadsInFlight, uploadFinishWindow, cutUploads);
                 System.exit(0);
             }, "drain");
             stopper.setDaemon(false);
@@ -78,8 +81,12 @@ public final class DrainOnTerminate
         }
     }
 
-    /** Uploads take longer than the grace period allows a request; nothing new can start, so this only waits for them to end. */
-    private static void awaitUploads(IntSupplier uploadsInFlight, Duration bound)
+    /**
+     * Uploads take longer than the grace period allows a request; nothing new can start, so this
+     * only waits for them to end. Those still running at the bound are cut: each answers 503 within
+     * the grace period that follows, rather than losing its connection when the server stops.
+     */
+    private static void awaitUploads(IntSupplier uploadsInFlight, Duration bound, Runnable cutUploads)
     {
         int uploads = uploadsInFlight.getAsInt();
         if (uploads == 0) {
@@ -90,7 +97,11 @@ public final class DrainOnTerminate
         while (System.nanoTime() < deadline && uploadsInFlight.getAsInt() > 0) {
             sleep(100);
         }
-        log.info("uploads in flight after the wait: {}", uploadsInFlight.getAsInt());
+        int left = uploadsInFlight.getAsInt();
+        if (left > 0) {
+            log.info("{} upload(s) still in flight after {} s: cutting them (503, Retry-After)", left, bound.toSeconds());
+            cutUploads.run();
+        }
     }
 
     private static void sleep(long millis)

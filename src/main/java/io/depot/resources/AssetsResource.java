@@ -83,7 +83,8 @@ public class AssetsResource
     @ApiResponse(responseCode = "413", description = "The file is larger than the upload limit; nothing was stored.")
     @ApiResponse(responseCode = "415", description = "A multipart form or other media type that cannot be a stored file.")
     @ApiResponse(responseCode = "429", description = "The tenant has too many uploads in flight, or the token's rate limit is spent.")
-    @ApiResponse(responseCode = "503", description = "No upload buffer was free in time, or a dependency is down.")
+    @ApiResponse(responseCode = "503", description = "No upload buffer was free in time, a dependency is down, or the instance is stopping and cut the upload "
+            + "(after its upload finish window): nothing was stored; send it again after Retry-After.")
     public Response upload(
             @Parameter(hidden = true) @Auth TenantPrincipal principal,
             @Context UriInfo uri,

@@ -97,6 +97,12 @@ final class DepotJar
     /** `server config.yml` on free loopback ports; its output goes to target/process-logs/NAME.log. */
     static ServerProcess startServer(String name, Map<String, String> overrides)
     {
+        return startServer(name, overrides, List.of());
+    }
+
+    /** {@code configOverrides}: Dropwizard's dw.* system properties, for settings the environment does not reach. */
+    static ServerProcess startServer(String name, Map<String, String> overrides, List<String> configOverrides)
+    {
         int appPort = freePort();
         int adminPort = freePort();
         Map<String, String> all = new HashMap<>(overrides);
@@ -110,7 +116,9 @@ final class DepotJar
         try {
             Path log = repository().resolve("target/process-logs/" + name + ".log");
             Files.createDirectories(log.getParent());
-            ProcessBuilder builder = builder(jar(), all, List.of("-Xmx256m"), List.of("server", config()))
+            List<String> jvmOptions = new ArrayList<>(List.of("-Xmx256m"));
+            jvmOptions.addAll(configOverrides);
+            ProcessBuilder builder = builder(jar(), all, jvmOptions, List.of("server", config()))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             long startedNanos = System.nanoTime();

@@ -6,7 +6,12 @@ import io.depot.testing.TestStack;
 import io.depot.testing.Wait;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -186,6 +191,66 @@ class DrainIT
             assertThat(toExit).as("SIGTERM -> exit, past drain + grace: the process waited for the upload").isGreaterThan(drainAndGrace)
                     .isLessThanOrEqualTo(stopBound);
             assertThat(server.process().exitValue()).as("exit status after SIGTERM\n%s", server.logTail()).isZero();
+        }
+    }
+
+    /**
+     * An upload still running when the upload finish window has passed is cut with a 503 and
+     * Retry-After, sent while its connection is open, instead of losing the connection when the
+     * server stops: the client knows to send it again (to another instance), and nothing is stored.
+     * Short windows (drain 1 s, upload finish 2 s) keep the test short; the logic is the same.
+     */
+    @Test
+    void anUploadOutlastingTheFinishWindowIsCutWithA503()
+            throws Exception
+    {
+        CommandResult migrate = DepotJar.run("db", "migrate", DepotJar.config());
+        assertThat(migrate.exitCode()).as("%s", migrate).isZero();
+        String tenant = DepotServer.newTenant();
+        String token = DepotServer.createToken(tenant);
+        int chunks = 120;
+
+        try (ServerProcess server = DepotJar.startServer("upload-cut", Map.of(), List.of("-Ddw.lifecycle.drainWindow=1s", "-Ddw.lifecycle.uploadFinishWindow=2s"));
+                Socket socket = new Socket()) {
+            server.awaitReady(Duration.ofSeconds(120));
+            socket.connect(new InetSocketAddress("127.0.0.1", server.appPort()), 2000);
+            socket.setSoTimeout(60_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/v1/assets?filename=cut.bin HTTP/1.1\r\nHost: depot\r\nAuthorization: Bearer " + token
+                    + "\r\nContent-Type: application/octet-stream\r\nContent-Length: " + (long) chunks * SlowBody.CHUNK + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            // The body goes on arriving a chunk a second until the server answers or drops the connection.
+            Thread sender = new Thread(() -> {
+                try (InputStream body = new SlowBody(chunks)) {
+                    body.transferTo(out);
+                }
+                catch (IOException e) {
+                    // The server answered and closed: what the test reads below.
+                }
+            }, "slow-upload");
+            sender.setDaemon(true);
+            sender.start();
+            Wait.sleep(Duration.ofSeconds(2));
+            long termNanos = System.nanoTime();
+            server.terminate();
+
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            Duration toAnswer = Duration.ofNanos(System.nanoTime() - termNanos);
+            boolean exited = server.waitForExit(Duration.ofSeconds(40));
+            System.out.printf("DrainIT: upload still running after drain 1 s + upload finish 2 s: answered %s %d ms after SIGTERM%n",
+                    answer.lines().findFirst().orElse("nothing"), toAnswer.toMillis());
+
+            assertThat(answer).as("the cut upload's answer\n%s", server.logTail()).startsWith("HTTP/1.1 503 ")
+                    .containsIgnoringCase("\r\nRetry-After: 1\r\n")
+                    .contains("this instance is stopping and cut the upload before its end; nothing was stored");
+            assertThat(toAnswer).as("cut after drain + upload finish, well within the grace period after them").isLessThan(Duration.ofSeconds(15));
+            assertThat(exited).as("exited after the cut upload's answer\n%s", server.logTail()).isTrue();
+            assertThat(server.process().exitValue()).isZero();
+        }
+        assertThat(TestStack.get().objectFiles(tenant)).as("objects of the cut upload").isEmpty();
+        try (Connection connection = TestStack.get().connect(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT count(*) FROM assets WHERE tenant = '" + tenant + "'")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getLong(1)).as("rows of the cut upload").isZero();
         }
     }
 
