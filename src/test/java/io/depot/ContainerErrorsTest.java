@@ -129,23 +129,28 @@ class ContainerErrorsTest
     @Test
     void aContentTypeThatIsEmptyTwiceOrNotAMediaTypeIs400NamingIt()
     {
-        String upload = "POST /api/v1/assets?filename=a.txt HTTP/1.1\r\nHost: depot\r\nAuthorization: Bearer " + token + "\r\n";
-        String body = "Content-Length: 2\r\nConnection: close\r\n\r\nhi";
-        assertJsonError(exchange(upload + "Content-Type: \r\n" + body), 400, "Content-Type is empty");
-        assertJsonError(exchange(upload + "Content-Type: text/plain\r\nContent-Type: image/png\r\n" + body), 400, "Content-Type is sent 2 times");
-        assertJsonError(exchange(upload + "Content-Type: foo/bar;x=?\r\n" + body), 400, "Content-Type 'foo/bar;x=?' is not a media type");
+        assertJsonError(exchange(upload("Content-Type: \r\n")), 400, "Content-Type is empty");
+        assertJsonError(exchange(upload("Content-Type: text/plain\r\nContent-Type: image/png\r\n")), 400, "Content-Type is sent 2 times");
+        assertJsonError(exchange(upload("Content-Type: foo/bar;x=?\r\n")), 400, "Content-Type 'foo/bar;x=?' is not a media type");
         // Jersey failed on an unreadable weight as it answered the request's error: a 500.
-        assertJsonError(exchange(upload.replace("a.txt", "") + "Content-Type: */*;q=2\r\n" + body), 400, "Content-Type may not have a q parameter");
+        assertJsonError(exchange(upload("Content-Type: */*;q=2\r\n").replace("a.txt", "")), 400, "Content-Type may not have a q parameter");
     }
 
     @Test
     void aCodingListJettyCannotReadIs400NamingIt()
     {
         // Jetty's gzip handler reads these before Depot does; a parameter before any coding failed its list parser: a 500.
-        String upload = "POST /api/v1/assets?filename=a.txt HTTP/1.1\r\nHost: depot\r\nAuthorization: Bearer " + token + "\r\nContent-Type: text/plain\r\n";
-        String body = "Content-Length: 2\r\nConnection: close\r\n\r\nhi";
-        assertJsonError(exchange(upload + "Content-Encoding: ;a=\"\"\r\n" + body), 400, "Content-Encoding ';a=\"\"' is not a comma-separated list of codings");
-        assertJsonError(exchange(upload + "Accept-Encoding: gzip, \"br\r\n" + body), 400, "Accept-Encoding 'gzip, \"br' is not a comma-separated list of codings");
+        assertJsonError(exchange(upload("Content-Type: text/plain\r\nContent-Encoding: ;a=\"\"\r\n")), 400,
+                "Content-Encoding ';a=\"\"' is not a comma-separated list of codings");
+        assertJsonError(exchange(upload("Content-Type: text/plain\r\nAccept-Encoding: gzip, \"br\r\n")), 400,
+                "Accept-Encoding 'gzip, \"br' is not a comma-separated list of codings");
+    }
+
+    /** A two-byte upload of a.txt with these header lines, on a connection that closes after it. */
+    private String upload(String headerLines)
+    {
+        return "POST /api/v1/assets?filename=a.txt HTTP/1.1\r\nHost: depot\r\nAuthorization: Bearer " + token + "\r\n" + headerLines
+                + "Content-Length: 2\r\nConnection: close\r\n\r\nhi";
     }
 
     @Test
