@@ -192,7 +192,7 @@ refresh_run() {
         # Ready (its boot -> /ready time kept for the summary), then healthy in the balancer.
         if ! { wait_ready_ms "$new" >/dev/null && alb_wait_healthy "$new" "$ASG_HEALTH_CHECK_GRACE_SECONDS"; }; then
             REFRESH_FAILED="$new not healthy within the grace period (${ASG_HEALTH_CHECK_GRACE_SECONDS} s)"
-        elif ! refresh_watch "$(jq .InstanceWarmup <<<"$preferences")" "${launched[@]}"; then
+        elif ! refresh_watch "$(refresh_pause "$(jq .InstanceWarmup <<<"$preferences")")" "${launched[@]}"; then
             REFRESH_FAILED="$REFRESH_WATCH during its warm-up"
         fi
         [[ -z "$REFRESH_FAILED" ]] || break
