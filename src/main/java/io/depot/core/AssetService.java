@@ -105,8 +105,8 @@ public class AssetService
         String key = objectKey(tenant, id);
         StoredObject stored;
         try (UploadCapacity.Buffers buffers = capacity.buffers()) {
-            stored = objects.put(key, MediaTypes.canonical(contentType), new TimeBoundInputStream(body, clock, uploadTimeBound, capacity::uploadsCut), buffers.first(), buffers::spare,
-                    uploadLimit, declaredSha256, uploadedBytes::inc);
+            stored = objects.put(key, MediaTypes.canonical(contentType), bounded(body), buffers.first(), buffers::spare, uploadLimit, declaredSha256,
+                    uploadedBytes::inc);
         }
         catch (ObjectTooLargeException e) {
             throw new TooLargeException(e.getMessage());
@@ -115,11 +115,7 @@ public class AssetService
             throw new InvalidInputException(e.getMessage() + "; nothing was stored");
         }
         catch (UncheckedIOException e) {
-            if (e.getCause() instanceof TimeBoundInputStream.CutByStopException) {
-                throw new OverloadedException("this instance is stopping and cut the upload before its end; nothing was stored: send it again, "
-                        + "another instance takes it", RETRY_AFTER_CUT_SECONDS);
-            }
-            throw new InvalidInputException("the upload body could not be read to its end: " + e.getCause().getMessage());
+            throw unreadable(e.getCause());
         }
         catch (ObjectRejectedException e) {
             throw new InvalidInputException("object storage refused the file (%s: %s); nothing was stored: check its Content-Type and digest headers"
@@ -135,11 +131,31 @@ public class AssetService
     public String sha256Of(InputStream body)
     {
         try {
-            return Hashes.sha256Hex(body, uploadLimit).orElseThrow(() -> new TooLargeException(ObjectTooLargeException.describe(uploadLimit)));
+            return Hashes.sha256Hex(bounded(body), uploadLimit).orElseThrow(() -> new TooLargeException(ObjectTooLargeException.describe(uploadLimit)));
         }
         catch (IOException e) {
-            throw new InvalidInputException("the upload body could not be read to its end: " + e.getMessage());
+            throw unreadable(e);
         }
+    }
+
+    /** An upload body bounded in time and cut when a stopping instance cuts the uploads in flight. */
+    private InputStream bounded(InputStream body)
+    {
+        return new TimeBoundInputStream(body, clock, uploadTimeBound, capacity::uploadsCut);
+    }
+
+    /**
+     * A body that failed to read: once the stop has cut the uploads, whatever ended the read (the
+     * cut itself, or the connection of a client that had stopped sending closed by the stop) means
+     * "send it again elsewhere", not a bad request.
+     */
+    private RuntimeException unreadable(IOException cause)
+    {
+        if (capacity.uploadsCut()) {
+            return new OverloadedException("this instance is stopping and cut the upload before its end; nothing was stored: send it again, "
+                    + "another instance takes it", RETRY_AFTER_CUT_SECONDS);
+        }
+        return new InvalidInputException("the upload body could not be read to its end: " + cause.getMessage());
     }
 
     private Asset insertOrDiscard(String tenant, UUID id, String filename, String contentType, StoredObject stored)

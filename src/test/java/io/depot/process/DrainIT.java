@@ -41,6 +41,8 @@ class DrainIT
     private static final int DRIVERS = 4;
     private static final Duration READY_503_BOUND = Duration.ofMillis(200);
     private static final Duration ACCEPT_QUEUE_WINDOW = Duration.ofMillis(50);
+    /** The slow uploads' size in {@link SlowBody#CHUNK}s: two minutes at a chunk a second, far longer than the windows. */
+    private static final int CUT_CHUNKS = 120;
 
     private record Sent(long sentNanos, OneShotHttp.Exchange exchange) {}
 
@@ -164,7 +166,7 @@ class DrainIT
             HttpRequest upload = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.appPort() + "/api/v1/assets?filename=slow.bin"))
                     .header("Authorization", "Bearer " + token)
                     .header("Content-Type", "application/octet-stream")
-                    .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> new SlowBody(chunks)), chunks * SlowBody.CHUNK))
+                    .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> new SlowBody(chunks, Duration.ofSeconds(1))), chunks * SlowBody.CHUNK))
                     .build();
             long startNanos = System.nanoTime();
             CompletableFuture<HttpResponse<String>> response = HttpClient.newHttpClient().sendAsync(upload, HttpResponse.BodyHandlers.ofString());
@@ -204,23 +206,62 @@ class DrainIT
     void anUploadOutlastingTheFinishWindowIsCutWithA503()
             throws Exception
     {
+        String tenant = migratedTenant();
+        try (ServerProcess server = cuttingServer("upload-cut")) {
+            assertCutWithA503(server, slowUpload(server, DepotServer.createToken(tenant), ""));
+        }
+        assertStored(tenant, 0);
+    }
+
+    /**
+     * The retry of a stored upload under its Idempotency-Key reads its body only to compare it
+     * with the first one's: a stop cuts that read too, with the same 503, and stores nothing more.
+     */
+    @Test
+    void aRetryBeingComparedWhenTheFinishWindowEndsIsCutWithA503()
+            throws Exception
+    {
+        String tenant = migratedTenant();
+        String token = DepotServer.createToken(tenant);
+        try (ServerProcess server = cuttingServer("retry-cut")) {
+            HttpResponse<String> first = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.appPort() + "/api/v1/assets?filename=cut.bin"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/octet-stream").header("Idempotency-Key", "retry-cut")
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new SlowBody(CUT_CHUNKS, Duration.ZERO))).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(first.statusCode()).as("the first upload: %s", first.body()).isEqualTo(201);
+            assertCutWithA503(server, slowUpload(server, token, "Idempotency-Key: retry-cut\r\n"));
+        }
+        assertStored(tenant, 1);
+    }
+
+    private static String migratedTenant()
+    {
         CommandResult migrate = DepotJar.run("db", "migrate", DepotJar.config());
         assertThat(migrate.exitCode()).as("%s", migrate).isZero();
-        String tenant = DepotServer.newTenant();
-        String token = DepotServer.createToken(tenant);
-        int chunks = 120;
+        return DepotServer.newTenant();
+    }
 
-        try (ServerProcess server = DepotJar.startServer("upload-cut", Map.of(), List.of("-Ddw.lifecycle.drainWindow=1s", "-Ddw.lifecycle.uploadFinishWindow=2s"));
-                Socket socket = new Socket()) {
-            server.awaitReady(Duration.ofSeconds(120));
+    private static ServerProcess cuttingServer(String name)
+    {
+        ServerProcess server = DepotJar.startServer(name, Map.of(), List.of("-Ddw.lifecycle.drainWindow=1s", "-Ddw.lifecycle.uploadFinishWindow=2s"));
+        server.awaitReady(Duration.ofSeconds(120));
+        return server;
+    }
+
+    private record CutAnswer(String answer, Duration toAnswer, boolean exited) {}
+
+    /** POSTs a body that arrives a chunk a second, terminates the server 2 s in, and reads its answer. */
+    private static CutAnswer slowUpload(ServerProcess server, String token, String extraHeaderLines)
+            throws IOException
+    {
+        try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", server.appPort()), 2000);
             socket.setSoTimeout(60_000);
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /api/v1/assets?filename=cut.bin HTTP/1.1\r\nHost: depot\r\nAuthorization: Bearer " + token
-                    + "\r\nContent-Type: application/octet-stream\r\nContent-Length: " + (long) chunks * SlowBody.CHUNK + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(("POST /api/v1/assets?filename=cut.bin HTTP/1.1\r\nHost: depot\r\nAuthorization: Bearer " + token + "\r\n" + extraHeaderLines
+                    + "Content-Type: application/octet-stream\r\nContent-Length: " + (long) CUT_CHUNKS * SlowBody.CHUNK + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             // The body goes on arriving a chunk a second until the server answers or drops the connection.
             Thread sender = new Thread(() -> {
-                try (InputStream body = new SlowBody(chunks)) {
+                try (InputStream body = new SlowBody(CUT_CHUNKS, Duration.ofSeconds(1))) {
                     body.transferTo(out);
                 }
                 catch (IOException e) {
@@ -232,41 +273,52 @@ class DrainIT
             Wait.sleep(Duration.ofSeconds(2));
             long termNanos = System.nanoTime();
             server.terminate();
-
             String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             Duration toAnswer = Duration.ofNanos(System.nanoTime() - termNanos);
             boolean exited = server.waitForExit(Duration.ofSeconds(40));
-            System.out.printf("DrainIT: upload still running after drain 1 s + upload finish 2 s: answered %s %d ms after SIGTERM%n",
-                    answer.lines().findFirst().orElse("nothing"), toAnswer.toMillis());
-
-            assertThat(answer).as("the cut upload's answer\n%s", server.logTail()).startsWith("HTTP/1.1 503 ")
-                    .containsIgnoringCase("\r\nRetry-After: 1\r\n")
-                    .contains("this instance is stopping and cut the upload before its end; nothing was stored");
-            assertThat(toAnswer).as("cut after drain + upload finish, well within the grace period after them").isLessThan(Duration.ofSeconds(15));
-            assertThat(exited).as("exited after the cut upload's answer\n%s", server.logTail()).isTrue();
-            assertThat(server.process().exitValue()).isZero();
-        }
-        assertThat(TestStack.get().objectFiles(tenant)).as("objects of the cut upload").isEmpty();
-        try (Connection connection = TestStack.get().connect(); Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT count(*) FROM assets WHERE tenant = '" + tenant + "'")) {
-            assertThat(rows.next()).isTrue();
-            assertThat(rows.getLong(1)).as("rows of the cut upload").isZero();
+            System.out.printf("DrainIT: %s still running after drain 1 s + upload finish 2 s: answered %s %d ms after SIGTERM%n",
+                    extraHeaderLines.isEmpty() ? "upload" : "retried upload", answer.lines().findFirst().orElse("nothing"), toAnswer.toMillis());
+            return new CutAnswer(answer, toAnswer, exited);
         }
     }
 
-    /** A body that arrives one chunk a second, as from a slow client. */
+    private static void assertCutWithA503(ServerProcess server, CutAnswer cut)
+    {
+        assertThat(cut.answer()).as("the cut upload's answer\n%s", server.logTail()).startsWith("HTTP/1.1 503 ")
+                .containsIgnoringCase("\r\nRetry-After: 1\r\n")
+                .contains("this instance is stopping and cut the upload before its end; nothing was stored");
+        assertThat(cut.toAnswer()).as("cut after drain + upload finish, well within the grace period after them").isLessThan(Duration.ofSeconds(15));
+        assertThat(cut.exited()).as("exited after the cut upload's answer\n%s", server.logTail()).isTrue();
+        assertThat(server.process().exitValue()).isZero();
+    }
+
+    /** The tenant has exactly {@code assets} rows and as many objects: the cut upload added neither. */
+    private static void assertStored(String tenant, int assets)
+            throws Exception
+    {
+        assertThat(TestStack.get().objectFiles(tenant)).as("objects of the tenant").hasSize(assets);
+        try (Connection connection = TestStack.get().connect(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT count(*) FROM assets WHERE tenant = '" + tenant + "'")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getLong(1)).as("rows of the tenant").isEqualTo(assets);
+        }
+    }
+
+    /** A body of chunks that arrive {@code pause} apart, as from a slow client. */
     private static final class SlowBody
             extends InputStream
     {
         static final int CHUNK = 64 * 1024;
 
         private final int chunks;
+        private final Duration pause;
         private int sent;
         private int positionInChunk;
 
-        SlowBody(int chunks)
+        SlowBody(int chunks, Duration pause)
         {
             this.chunks = chunks;
+            this.pause = pause;
         }
 
         @Override
@@ -282,8 +334,8 @@ class DrainIT
             if (sent == chunks) {
                 return -1;
             }
-            if (positionInChunk == 0 && sent > 0) {
-                Wait.sleep(Duration.ofSeconds(1));
+            if (positionInChunk == 0 && sent > 0 && !pause.isZero()) {
+                Wait.sleep(pause);
             }
             int count = Math.min(length, CHUNK - positionInChunk);
             java.util.Arrays.fill(buffer, offset, offset + count, (byte) sent);
