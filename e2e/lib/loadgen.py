@@ -15,6 +15,9 @@
       failure on a fresh connection is an error.
   loadgen.py window FILE START_MS END_MS
       Prints "requests failures errors resent" counted in whole seconds overlapping the window.
+  loadgen.py capacity FILE SKIP_SECONDS
+      Prints the mean successes per second of a run's whole seconds, the first SKIP_SECONDS
+      (warm-up) and the last (cut short) left out, then the failures and socket errors in them.
   loadgen.py switches FILE SWITCH_MS...
       Prints JSON: the p99 latency in the 30 s after each colour switch, the steady p99 (every
       second at least 30 s away from any switch) and each ratio of the two.
@@ -24,6 +27,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import signal
 import statistics
 import sys
@@ -142,6 +146,9 @@ def setup(url, token):
 
 def worker(index, args, asset_id, counters, stop, budget):
     client = Client(args.url, args.token, counters)
+    # Kinds drawn at random (seeded: runs repeat): a fixed cycle keeps step with a round-robin
+    # balancer's, so with as many connections as servers one server would get every upload.
+    kinds = random.Random(index)
     interval = args.connections / args.rate
     next_at = time.monotonic() + interval * index / args.connections
     n = index
@@ -151,7 +158,7 @@ def worker(index, args, asset_id, counters, stop, budget):
                 stop.set()
                 break
             budget["left"] -= 1
-        kind = MIX[n % len(MIX)]
+        kind = kinds.choice(MIX)
         n += args.connections
         started = time.monotonic()
         try:
@@ -209,6 +216,17 @@ def window(path, start_ms, end_ms):
     print(ok + fail + err, fail, err, resent)
 
 
+def capacity(path, skip_seconds):
+    with open(path) as fh:
+        doc = json.load(fh)
+    seconds = sorted(int(sec) for sec in doc["seconds"])
+    counted = [doc["seconds"][str(sec)] for sec in seconds[int(skip_seconds):-1]]
+    if not counted:
+        sys.exit("loadgen: no whole second to count in " + path)
+    print(round(sum(b["ok"] for b in counted) / len(counted)), sum(b["fail"] for b in counted),
+          sum(b["err"] for b in counted))
+
+
 def percentile(histograms, fraction):
     """The latency (ms, bucket's upper bound) under which `fraction` of the responses fell."""
     merged = {}
@@ -261,12 +279,17 @@ def main():
     w.add_argument("file")
     w.add_argument("start_ms")
     w.add_argument("end_ms")
+    c = sub.add_parser("capacity")
+    c.add_argument("file")
+    c.add_argument("skip_seconds", type=int)
     x = sub.add_parser("switches")
     x.add_argument("file")
     x.add_argument("switch_ms", nargs="*")
     args = parser.parse_args()
     if args.command == "run":
         run(args)
+    elif args.command == "capacity":
+        capacity(args.file, args.skip_seconds)
     elif args.command == "switches":
         switches(args.file, args.switch_ms)
     else:
