@@ -7,6 +7,26 @@ E2E_EVENTS="$E2E_OUT/events.jsonl"
 E2E_SUMMARY_ROWS="$E2E_STATE/summary.rows"
 # The steady load's requests per second, once started (the summary reports it beside the goals).
 LOAD_RATE=0
+# The target's capacity (requests/s), when load_capacity measured it.
+LOAD_CAPACITY=""
+# The capacity probe: connections (no more than the uploads one client may stream at once, 8,
+# or the surplus is refused), seconds, and the first seconds (JIT warm-up) not counted.
+CAPACITY_CONNECTIONS=8
+CAPACITY_SECONDS=25
+CAPACITY_SKIP_SECONDS=10
+
+# load_capacity URL TOKEN: sets LOAD_CAPACITY to the requests/s the target answers with the
+# load's own mix, sent by the same generator unthrottled. Fails on any failed request.
+load_capacity() {
+    local out="$E2E_STATE/capacity.json" ok failures errors
+    "$E2E_PYTHON" "$E2E_LIB/loadgen.py" run --url "$1" --token "$2" --out "$out" --rate 1000000 \
+        --connections "$CAPACITY_CONNECTIONS" --duration "$CAPACITY_SECONDS" >>"$E2E_STATE/log/loadgen.log" 2>&1 ||
+        die "the capacity probe failed: $(tail -n 1 "$E2E_STATE/log/loadgen.log")"
+    read -r ok failures errors < <("$E2E_PYTHON" "$E2E_LIB/loadgen.py" capacity "$out" "$CAPACITY_SKIP_SECONDS")
+    ((failures + errors == 0)) || die "the capacity probe had $failures failed requests and $errors socket errors"
+    LOAD_CAPACITY=$ok
+    log "capacity: $ok requests/s of the load's mix ($CAPACITY_CONNECTIONS connections, unthrottled, seconds $CAPACITY_SKIP_SECONDS-$CAPACITY_SECONDS)"
+}
 
 # load_start URL TOKEN [RATE] [CONNECTIONS]: starts the generator in the background.
 load_start() {
@@ -73,13 +93,14 @@ pg_goals() {
     switches="$(cat "$E2E_STATE"/hosts/*/root/var/log/depot/audit.log 2>/dev/null |
         sed -n 's/.* result=ok .*switched_ms=\([0-9]*\).*/\1/p' | tr '\n' ' ')"
     # shellcheck disable=SC2086
-    "$E2E_PYTHON" - "$boots" "$LOAD_RATE" "$("$E2E_PYTHON" "$E2E_LIB/loadgen.py" switches "$E2E_LOAD_JSON" $switches)" <<'PY'
+    "$E2E_PYTHON" - "$boots" "$LOAD_RATE" "$("$E2E_PYTHON" "$E2E_LIB/loadgen.py" switches "$E2E_LOAD_JSON" $switches)" "$LOAD_CAPACITY" <<'PY'
 import json, statistics, sys
 boots = [int(ms) / 1000 for ms in sys.argv[1].split()]
 switch = json.loads(sys.argv[3])
 print(json.dumps({
     "boot_ready": {"goal_max_s": 6, "median_s": statistics.median(boots) if boots else None, "each_s": boots},
-    "switch_p99": {"goal_max_ratio": 2, "load_rps": float(sys.argv[2]), **switch},
+    "switch_p99": {"goal_max_ratio": 2, "load_rps": float(sys.argv[2]),
+                   "host_capacity_rps": float(sys.argv[4]) if sys.argv[4] else None, **switch},
 }))
 PY
 }
@@ -112,10 +133,12 @@ print("%-64s %6s  %s" % ("instance boot -> /ready, median s (%d instances)" % le
                          figure(boot["median_s"], lambda v: v <= 6)))
 print("%-64s %6s  %s" % ("p99 in the 30 s after a switch / steady p99, worst of %d" % len(switch["after_switch"]), "<=2",
                          figure(switch["ratio_max"], lambda v: v <= 2)))
-print("  boot -> /ready s: %s; steady p99 %s ms; after each switch: %s; median ratio %s; load %g req/s"
+capacity = switch["host_capacity_rps"]
+print("  boot -> /ready s: %s; steady p99 %s ms; after each switch: %s; median ratio %s; load %g req/s%s"
       % (boot["each_s"], switch["steady_p99_ms"] and round(switch["steady_p99_ms"], 1),
          [w["p99_ms"] and round(w["p99_ms"], 1) for w in switch["after_switch"]],
-         switch["ratio_median"] and round(switch["ratio_median"], 2), switch["load_rps"]))
+         switch["ratio_median"] and round(switch["ratio_median"], 2), switch["load_rps"],
+         capacity and " (%.2f of the host's measured capacity, %g req/s)" % (switch["load_rps"] / capacity, capacity) or ""))
 PY
     if [[ -s "$E2E_LOAD_JSON" ]]; then
         "$E2E_PYTHON" "$E2E_LIB/timeline.py" "$E2E_LOAD_JSON" "$E2E_EVENTS" "$E2E_OUT/timeline.png" "$title" ||
