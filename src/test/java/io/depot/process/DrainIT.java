@@ -243,8 +243,15 @@ class DrainIT
     private static ServerProcess cuttingServer(String name)
     {
         ServerProcess server = DepotJar.startServer(name, Map.of(), List.of("-Ddw.lifecycle.drainWindow=1s", "-Ddw.lifecycle.uploadFinishWindow=2s"));
-        server.awaitReady(Duration.ofSeconds(120));
-        return server;
+        try {
+            server.awaitReady(Duration.ofSeconds(120));
+            return server;
+        }
+        catch (RuntimeException | Error e) {
+            // Not yet in the caller's try-with-resources: stop it here.
+            server.close();
+            throw e;
+        }
     }
 
     private record CutAnswer(String answer, Duration toAnswer, boolean exited) {}
