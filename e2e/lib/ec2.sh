@@ -16,6 +16,8 @@ E2E_IMDS_URL="http://169.254.169.254:${E2E_IMDS_PORT:-8775}"
 # each of them as a health watch of the new instances of at most this long. Unset: in full.
 E2E_REFRESH_WATCH_SECONDS="${E2E_REFRESH_WATCH_SECONDS-15}"
 E2E_AMI_IDS="$E2E_STATE/ami-ids"
+# Where the emulated account leaves the instance refreshes it was asked for (emulator.py --refreshes-in).
+E2E_REFRESHES="$E2E_STATE/refreshes"
 
 # ec2_up: the account (once per run), its API on the service address, and the environment's
 # values under /depot/ENV/env/ (what depot-boot writes into depot.env): this proving ground's.
@@ -139,7 +141,8 @@ imds_up() {
 # launch_ec2 NAME INDEX [TEMPLATE_VERSION]: an instance as the group launches one, from a
 # launch-template version (default: the group's own): its image, the template's boot.env, no
 # secrets on disk (depot-boot reads them from SSM), the metadata service; registered with the
-# balancer. The instance's AWS CLI reaches the account through a wrapper naming its endpoint.
+# balancer. The instance's AWS CLI reaches the account and the metadata service (for the
+# instance's role) through a wrapper naming their endpoints, in every shell (SSM Run Command's too).
 launch_ec2() {
     local name="$1" idx="$2" template="${3:-}" ami root instance
     [[ -n "$template" ]] || template="$(group_template_version)"
@@ -149,7 +152,8 @@ launch_ec2() {
     printf 'DEPOT_ON_EC2=yes\nAWS_DEFAULT_REGION=%s\nDEPOT_SSM_PREFIX=/depot/%s\nDEPOT_RELEASE_BASE_URL=%s\n' \
         "$REGION" "$E2E_ENV" "$E2E_RELEASE_URL" >"$root/etc/depot/boot.env"
     printf 'DEPOT_IMDS_URL=%s\nAWS_EC2_METADATA_SERVICE_ENDPOINT=%s/\n' "$E2E_IMDS_URL" "$E2E_IMDS_URL" >>"$root/etc/depot/boot.env"
-    printf '#!/bin/sh\nexec /usr/bin/aws --endpoint-url %s "$@"\n' "$E2E_AWS_ENDPOINT_URL" >"$root/usr/local/bin/aws"
+    printf '#!/bin/sh\nexport AWS_DEFAULT_REGION=%s AWS_EC2_METADATA_SERVICE_ENDPOINT=%s/\nexec /usr/bin/aws --endpoint-url %s "$@"\n' \
+        "$REGION" "$E2E_IMDS_URL" "$E2E_AWS_ENDPOINT_URL" >"$root/usr/local/bin/aws"
     chmod 0755 "$root/usr/local/bin/aws"
     instance="i-$(head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n' | cut -c1-17)"
     echo "$instance" >"$(host_dir "$name")/instance-id"
@@ -165,24 +169,22 @@ host_keys_published() {
         "$(cut -d' ' -f1,2 "$(host_dir "$1")"/root/etc/ssh/ssh_host_*_key.pub)" ]]
 }
 
-# refresh_run VERSION PREFIX FIRST_INDEX OLD...: an instance refresh of the group (the hosts
-# OLD) onto a new launch-template version for the image of VERSION, as Auto Scaling plays it
-# with the preferences scripts/release/start-refresh sends: MinHealthyPercentage 100, so one
-# instance is launched before an old one goes; it must be healthy in the balancer within the
-# health-check grace period, then warms up; at each checkpoint the refresh pauses
-# (CheckpointDelay) and after the last instance it bakes (BakeTime), the new instances staying
-# healthy. A failure rolls back (AutoRollback): healthy new instances are first replaced from the
-# group's own version, then every new one goes; the group stays on its version. On success the
-# group runs the new version. New instances are PREFIX1, PREFIX2...; returns 1 when the
-# refresh rolled back (REFRESH_FAILED says why).
+# refresh_run TEMPLATE_VERSION PREFERENCES PREFIX FIRST_INDEX OLD...: an instance refresh of the
+# group (the hosts OLD) onto launch-template version TEMPLATE_VERSION, as Auto Scaling plays it
+# with PREFERENCES (the JSON start-refresh sends): MinHealthyPercentage 100, so one instance is
+# launched before an old one goes; it must be healthy in the balancer within the health-check
+# grace period, then warms up; at each checkpoint the refresh pauses (CheckpointDelay) and after
+# the last instance it bakes (BakeTime), the new instances staying healthy. A failure rolls back
+# (AutoRollback): healthy new instances are first replaced from the group's own version, then
+# every new one goes; the group stays on its version. On success the group runs the new
+# version. New instances are PREFIX1, PREFIX2...; returns 1 when the refresh rolled back
+# (REFRESH_FAILED says why). Progress goes to refresh_progress.
 refresh_run() {
-    local version="$1" prefix="$2" idx="$3" preferences template old new total replaced=0 checkpoint launched=()
-    shift 3
+    local template="$1" preferences="$2" prefix="$3" idx="$4" old new total replaced=0 checkpoint launched=()
+    shift 4
     total=$#
-    preferences="$("$E2E_ROOT/scripts/release/start-refresh" --print-preferences)"
     [[ "$(jq .MinHealthyPercentage <<<"$preferences")" == 100 && "$(jq .AutoRollback <<<"$preferences")" == true ]] ||
         die "the proving ground plays launch-before-terminate refreshes with auto-rollback only: $preferences"
-    template="$(template_version_of "$version")"
     REFRESH_FAILED=""
     for old in "$@"; do
         new="$prefix$((${#launched[@]} + 1))"
@@ -199,6 +201,7 @@ refresh_run() {
         event "refresh: terminate $old"
         terminate "$old"
         replaced=$((replaced + 1))
+        refresh_progress InProgress $((replaced * 100 / total))
         for checkpoint in $(jq -r '.CheckpointPercentages[] | select(. < 100)' <<<"$preferences"); do
             ((replaced * 100 / total >= checkpoint && (replaced - 1) * 100 / total < checkpoint)) || continue
             event "refresh: checkpoint at $checkpoint%"
@@ -209,16 +212,64 @@ refresh_run() {
     done
     if [[ -z "$REFRESH_FAILED" ]]; then
         event "refresh: bake"
+        refresh_progress Baking 100
         refresh_watch "$(refresh_pause "$(jq .BakeTime <<<"$preferences")")" "${launched[@]}" ||
             REFRESH_FAILED="$REFRESH_WATCH during the bake"
     fi
     if [[ -n "$REFRESH_FAILED" ]]; then
         event "refresh: $REFRESH_FAILED; rolling back"
+        refresh_progress RollbackInProgress $((replaced * 100 / total)) "$REFRESH_FAILED"
         refresh_roll_back "$idx" "${launched[@]}"
         return 1
     fi
     group_on_version "$template"
     event "refresh: done, the group on launch-template version $template"
+}
+
+# refresh_serve PID PREFIX FIRST_INDEX OLD...: Auto Scaling's side of the next instance refresh
+# the emulated account is asked for (StartInstanceRefresh, as scripts/release/start-refresh in
+# process PID sends it): played on the hosts OLD (the group's instances) with the request's
+# launch-template version and preferences, its state written back for DescribeInstanceRefreshes
+# (emulator.py --refreshes-in) as it goes. Returns refresh_run's status; 1 (REFRESH_FAILED) when
+# PID ended without asking for a refresh.
+refresh_serve() {
+    local pid="$1" prefix="$2" idx="$3" template
+    shift 3
+    REFRESH_REQUEST=""
+    until REFRESH_REQUEST="$(refresh_requested)"; do
+        kill -0 "$pid" 2>/dev/null || { REFRESH_FAILED="no instance refresh was asked for"; return 1; }
+        sleep 1
+    done
+    template="$(jq -r .DesiredConfiguration.LaunchTemplate.Version "$REFRESH_REQUEST")"
+    [[ "$(jq -r .AutoScalingGroupName "$REFRESH_REQUEST")" == "$(group_name)" &&
+        "$(jq -r .DesiredConfiguration.LaunchTemplate.LaunchTemplateId "$REFRESH_REQUEST")" == "$(launch_template)" ]] ||
+        die "an instance refresh of another group or template was asked for: $(jq -c . "$REFRESH_REQUEST")"
+    event "refresh $(jq -r .InstanceRefreshId "$REFRESH_REQUEST") asked for: launch-template version $template"
+    refresh_progress InProgress 0
+    if refresh_run "$template" "$(jq -c .Preferences "$REFRESH_REQUEST")" "$prefix" "$idx" "$@"; then
+        refresh_progress Successful 100
+    else
+        refresh_progress RollbackSuccessful 0 "$REFRESH_FAILED"
+        return 1
+    fi
+}
+
+# refresh_requested: the request file of an instance refresh asked for and not yet taken.
+refresh_requested() {
+    local request
+    for request in "$E2E_REFRESHES"/*.json; do
+        [[ -e "$request" && ! -e "${request%.json}.status" ]] && { echo "$request"; return 0; }
+    done
+    return 1
+}
+
+# refresh_progress STATUS PERCENT [REASON]: the served refresh's state, as the account answers it.
+refresh_progress() {
+    [[ -n "${REFRESH_REQUEST:-}" ]] || return 0
+    jq -n --arg status "$1" --argjson percent "$2" --arg reason "${3:-}" \
+        '{Status: $status, PercentageComplete: $percent} + (if $reason == "" then {} else {StatusReason: $reason} end)' \
+        >"${REFRESH_REQUEST%.json}.status.new"
+    mv "${REFRESH_REQUEST%.json}.status.new" "${REFRESH_REQUEST%.json}.status"
 }
 
 # refresh_pause SECONDS: how long the proving ground watches a pause of SECONDS.

@@ -26,7 +26,10 @@ account_start() {
     # Clients reach the environment through the balancer.
     PUBLIC_URL="http://127.0.0.1:$E2E_ALB_PORT"
     mkdir -p "$STATE"
-    emulator_up "$E2E_SERVICE_ADDR:$E2E_PARAMETERS_PORT"
+    # Run Command runs on the host that plays the instance (lib/ssm-agent); instance refreshes
+    # wait for the proving ground to play them (ec2.sh's refresh_serve).
+    REHEARSAL_FLEET="$STATE/fleet" E2E_SSH_KEY="$E2E_SSH_KEY" E2E_KNOWN_HOSTS="$E2E_KNOWN_HOSTS" E2E_SSH_USER="$E2E_SSH_USER" \
+        emulator_up "$E2E_SERVICE_ADDR:$E2E_PARAMETERS_PORT" --run-commands-with "$E2E_LIB/ssm-agent" --refreshes-in "$E2E_REFRESHES"
     echo "$EMULATOR_PID" >"$E2E_STATE/emulator.pid"
     on_exit "stop_pidfile $E2E_STATE/emulator.pid"
     (
@@ -114,6 +117,24 @@ workflow_play() {
     shift 2
     REHEARSAL_FLEET="$STATE/fleet" play "$name" --workflow ".github/workflows/$workflow" --dispatch \
         --input "environment=$E2E_ENV" --approve "$E2E_ENV" "$@" >>"$E2E_STATE/log/workflow-$name.log" 2>&1
+}
+
+# tag_play VERSION: release.yml for tag vVERSION, approved, with the jar make_release built as
+# the build job's (DEPOT_SKIP_BUILD=1: its build step takes target/ as it is, the SBOM the one
+# make package wrote): the build, the publish to the bucket, and production's rollout. The bake
+# is the proving ground's image of VERSION (its id given as the bake job's output), and
+# staging, which this account does not have, is given as passed. Its output in the log; the
+# player's status.
+tag_play() {
+    local version="$1"
+    git -C "$WORKSPACE" tag -f "v$version" >/dev/null
+    mkdir -p "$WORKSPACE/target"
+    cp "$E2E_RELEASES/$version/depot.jar" "$WORKSPACE/target/depot.jar"
+    cp "$E2E_ROOT/target/$SBOM_FILE" "$WORKSPACE/target/$SBOM_FILE"
+    REHEARSAL_FLEET="$STATE/fleet" DEPOT_SKIP_BUILD=1 DEPOT_POLL_SECONDS=5 play "tag-v$version" \
+        --workflow .github/workflows/release.yml --tag "v$version" --job build --job publish --job production \
+        --needs-output "bake.ami=$(ec2_ami "$version")" --needs-succeeded staging --approve "$E2E_ENV" \
+        >>"$E2E_STATE/log/workflow-tag-v$version.log" 2>&1
 }
 
 # played_here NAME: "N steps played, M skipped" from the play's report.

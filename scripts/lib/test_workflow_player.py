@@ -195,3 +195,28 @@ def test_a_reusable_workflow_is_played_with_its_inputs(clone, tmp_path):
     assert (tmp_path / "s" / "tmp" / "rolled").read_text() == "staging\n"
     unknown = play("{environment: staging, colour: blue}")
     assert unknown.returncode != 0 and "declares no inputs ['colour']" in unknown.stderr
+
+
+def test_one_job_is_played_with_its_needs_given(clone, tmp_path):
+    (clone / "wf.yml").write_text(
+        "on: {workflow_dispatch: {}}\n"
+        "jobs:\n"
+        "  build: {runs-on: ubuntu-24.04, outputs: {version: x}, steps: [{run: 'false'}]}\n"
+        "  check: {runs-on: ubuntu-24.04, steps: [{run: 'false'}]}\n"
+        "  ship:\n"
+        "    needs: [build, check]\n"
+        "    runs-on: ubuntu-24.04\n"
+        "    steps:\n"
+        "      - env: {VERSION: '${{ needs.build.outputs.version }}'}\n"
+        "        run: echo \"$VERSION\" >\"$RUNNER_TEMP/shipped\"\n")
+
+    def play(*needs):
+        return subprocess.run([sys.executable, str(PLAYER), "--workflow", "wf.yml", "--workspace", str(clone),
+                               "--state", str(tmp_path / "s"), "--dispatch", "--job", "ship", *needs],
+                              capture_output=True, text=True)
+    # A need that did not succeed skips the job, as on GitHub.
+    without_check = play("--needs-output", "build.version=1.2.3")
+    assert "ship: its if: is false" in without_check.stdout and not (tmp_path / "s" / "tmp" / "shipped").exists()
+    played = play("--needs-output", "build.version=1.2.3", "--needs-succeeded", "check")
+    assert played.returncode == 0, played.stdout + played.stderr
+    assert (tmp_path / "s" / "tmp" / "shipped").read_text() == "1.2.3\n"

@@ -12,13 +12,14 @@ fails the job and the play, naming the workflow, job and step.
 Usage: workflow_player.py --workflow FILE --workspace DIR --state DIR
            (--tag vVERSION | --dispatch [--input NAME=VALUE]...)
            [--vars FILE] [--secrets FILE] [--repository OWNER/NAME] [--job ID]...
-           [--approve ENVIRONMENT]...
+           [--needs-output JOB.NAME=VALUE]... [--needs-succeeded JOB]... [--approve ENVIRONMENT]...
 
 --vars/--secrets: JSON {"repository": {...}, "environments": {"ENV": {...}}}; an
 environment's values override the repository's for a job in that environment. A job in an
 environment with required reviewers ("reviewers": [...] in the vars file) waits for an
 --approve of that environment and fails without one. --job limits the play to those jobs
-(their needs must then be given as --needs-output JOB.NAME=VALUE). A job that `uses:` a
+(their needs must then be given: --needs-output JOB.NAME=VALUE for a job that succeeded with
+that output, --needs-succeeded JOB for one that succeeded without outputs). A job that `uses:` a
 reusable workflow of this repository (./.github/workflows/X.yml) plays that workflow's jobs
 with the inputs its `with:` gives. Set
 WORKFLOW_PLAYER_SKIP=STEP_NAME=REASON;... to skip steps that cannot run here, by name.
@@ -479,6 +480,8 @@ class Player:
             key, value = item.split("=", 1)
             job_id, name = key.split(".", 1)
             self.needs_outputs.setdefault(job_id, {"result": "success", "outputs": {}})["outputs"][name] = value
+        for job_id in args.needs_succeeded:
+            self.needs_outputs.setdefault(job_id, {"result": "success", "outputs": {}})
         if args.tag:
             if "push" not in self.triggers:
                 raise PlayError(f"{self.name}: not triggered by push")
@@ -837,6 +840,7 @@ def main(argv):
     parser.add_argument("--secrets")
     parser.add_argument("--job", action="append", default=[])
     parser.add_argument("--needs-output", action="append", default=[])
+    parser.add_argument("--needs-succeeded", action="append", default=[])
     parser.add_argument("--approve", action="append", default=[])
     args = parser.parse_args(argv[1:])
     started = time.monotonic()
