@@ -90,7 +90,9 @@ pick_instance() {
 }
 
 # What the instance runs, under AWS-RunShellScript's sh (no pipefail there): the same
-# release layout as bin/depot-boot's fetch. A release already on disk is checked too.
+# release layout as bin/depot-boot's fetch. A release already on disk is checked too. The
+# release must be readable by the service user whatever umask the shell was given (a hardened
+# host's login umask, 027, leaves a new directory closed to it).
 # remote_commands VERSION BUCKET SHA256 DEPOTCTL_ARGS...: release VERSION installed (or checked),
 # then `depotctl DEPOTCTL_ARGS...`.
 remote_commands() {
@@ -99,7 +101,7 @@ remote_commands() {
   jq -n -c --arg v "$version" --arg b "$bucket" --arg s "$sha256" --arg cmd "$*" '{commands: [
     "set -eu",
     "dir=/opt/depot/releases/\($v); incoming=/opt/depot/releases/.incoming-\($v)",
-    "if [ ! -f \"$dir/depot.jar\" ]; then rm -rf \"$incoming\"; mkdir -p \"$incoming\"; aws s3 cp --only-show-errors s3://\($b)/releases/\($v)/depot.jar \"$incoming/\"; echo \"\($s)  depot.jar\" >\"$incoming/depot.jar.sha256\"; (cd \"$incoming\" && sha256sum -c depot.jar.sha256); chmod 0644 \"$incoming\"/*; mv -T \"$incoming\" \"$dir\"; fi",
+    "if [ ! -f \"$dir/depot.jar\" ]; then rm -rf \"$incoming\"; mkdir -p \"$incoming\"; aws s3 cp --only-show-errors s3://\($b)/releases/\($v)/depot.jar \"$incoming/\"; echo \"\($s)  depot.jar\" >\"$incoming/depot.jar.sha256\"; (cd \"$incoming\" && sha256sum -c depot.jar.sha256); chmod 0755 \"$incoming\"; chmod 0644 \"$incoming\"/*; mv -T \"$incoming\" \"$dir\"; fi",
     "(cd \"$dir\" && echo \"\($s)  depot.jar\" | sha256sum -c -)",
     "DEPOT_AUDIT_USER=release depotctl \($cmd)"
   ]}'
