@@ -124,4 +124,10 @@ expect() {
   if "$@"; then echo "ok    $what"; else echo "FAIL  $what"; FAILED=$((FAILED + 1)); fi
 }
 
+# bucket_holds_release VERSION: releases/VERSION/ in the bucket holds what a release publishes
+# (the jar, its sha256, the SBOM), nothing else.
+bucket_holds_release() {
+  [[ "$(aws s3 ls "s3://$BUCKET/releases/$1/" | awk '{print $4}' | sort | paste -sd' ')" == "depot-sbom.json depot.jar depot.jar.sha256" ]]
+}
+
 parameter() { aws ssm get-parameter --name "$1" --query Parameter.Value --output text 2>/dev/null || echo '(unset)'; }
