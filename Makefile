@@ -14,7 +14,11 @@ run: package ## build the jar and run Depot locally on a throwaway stack (Ctrl-C
 test: ## unit and integration tests against real PostgreSQL, Redis and S3Proxy
 	$(MVN) verify
 
-package: ## build target/depot.jar and its SBOM (tests skipped)
+package: $(JAR) ## build target/depot.jar and its SBOM (tests skipped), unless it is newer than its sources
+
+# Rebuilt only when what goes into it changed: the verbs that need the jar (and make test's
+# verify, which builds it too) share one build instead of re-shading it each.
+$(JAR): pom.xml $(shell find src/main -type f)
 	$(MVN) -DskipTests package
 
 lint: ## every static checker: shellcheck, yamllint, ansible-lint, nginx -t, systemd, packer, workflows, cross-layer timings
