@@ -276,8 +276,7 @@ public class AssetService
         }
         Optional<UploadDao.PendingUpload> claimed = database(() -> jdbi.withExtension(UploadDao.class, dao -> dao.claim(tenant, uploadId, COMPLETE_LEASE.toSeconds())));
         if (claimed.isEmpty()) {
-            // Completed since the first look (the asset), held by another /complete (409), or none (404).
-            return find(tenant, uploadId).orElseThrow(() -> unclaimable(tenant, uploadId));
+            return unclaimable(tenant, uploadId);
         }
         UploadDao.PendingUpload upload = claimed.get();
         boolean completed = false;
@@ -330,13 +329,19 @@ public class AssetService
         return asset;
     }
 
-    private RuntimeException unclaimable(String tenant, UUID uploadId)
+    /**
+     * A ticket that could not be claimed: held by another /complete (409), completed since the
+     * first look (the asset), or none (404). The ticket is looked at first: it goes in the
+     * transaction that records the asset, so once it is gone the asset is there, if any; the
+     * other order lets a /complete that ends in between make a completed upload look unknown.
+     */
+    private Asset unclaimable(String tenant, UUID uploadId)
     {
         boolean pending = database(() -> jdbi.withExtension(UploadDao.class, dao -> dao.find(tenant, uploadId))).isPresent();
         if (pending) {
-            return new ConflictException("another /complete of upload " + uploadId + " is in progress; retry when it has answered");
+            throw new ConflictException("another /complete of upload " + uploadId + " is in progress; retry when it has answered");
         }
-        return new NotFoundException("no upload " + uploadId);
+        return find(tenant, uploadId).orElseThrow(() -> new NotFoundException("no upload " + uploadId));
     }
 
     private void releaseQuietly(UUID uploadId)
