@@ -2,6 +2,13 @@
 SHELL := /bin/bash
 MVN ?= mvn -B -q
 JAR := target/depot.jar
+# The verbs start python3 and the commands installed beside it (aws, cfn-lint, moto_server)
+# hundreds of times. When python3 is a version manager's shim (pyenv's costs about a second per
+# start on a busy machine), the interpreter's own directory goes first on PATH: same programs.
+PYTHON_DIR := $(shell python3 -c 'import os, sys; print(os.path.dirname(sys.executable))' 2>/dev/null)
+ifneq ($(PYTHON_DIR),$(patsubst %/,%,$(dir $(shell command -v python3))))
+export PATH := $(PYTHON_DIR):$(PATH)
+endif
 
 .PHONY: run test package lint chaos e2e host-test rehearse bench clean help
 

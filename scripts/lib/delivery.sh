@@ -12,9 +12,12 @@ REPO_ROOT=${REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 python_with() {
   local candidate pair imports=() packages=()
   for pair in "$@"; do imports+=("import ${pair%%:*}"); packages+=("${pair#*:}"); done
+  # The interpreter's own path, not a version manager's shim in front of it: a shim starts
+  # slower than many checks run, and the checks run python often.
   for candidate in python3 /usr/bin/python3; do
-    if command -v "$candidate" >/dev/null && "$candidate" -c "$(printf '%s\n' "${imports[@]}")" 2>/dev/null; then
-      command -v "$candidate"; return 0
+    if command -v "$candidate" >/dev/null &&
+      "$candidate" -c "$(printf '%s\n' "${imports[@]}" 'import sys' 'print(sys.executable)')" 2>/dev/null; then
+      return 0
     fi
   done
   (( EUID == 0 )) || die "python3 lacks ${packages[*]}; install them (apt-get install ${packages[*]})"
