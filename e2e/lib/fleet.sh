@@ -66,6 +66,22 @@ wait_ready_ms() {
     echo "$ms" | tee "$(host_dir "$name")/ready_ms"
 }
 
+# boot_breakdown NAME: where an instance's boot -> /ready went, in seconds after its systemd
+# started (the journal's and systemd's monotonic clock): depot-boot's start and end, the colour's
+# java started, and its readiness log line (database, storage and schema in order).
+boot_breakdown() {
+    # shellcheck disable=SC2016 # expands on the host
+    host_ssh "$1" '
+        zero=$(systemctl show -p UserspaceTimestampMonotonic --value)
+        at() { awk -v t="$1" -v z="$zero" "BEGIN { printf \"%.1f\", (t - z) / 1e6 }"; }
+        colour=$(for c in blue green; do
+            [ "$(systemctl show -p ExecMainStartTimestampMonotonic --value depot@$c)" = 0 ] || echo "$c"; done | head -n 1)
+        java=$(systemctl show -p ExecMainStartTimestampMonotonic --value "depot@$colour")
+        ready=$(journalctl -b -u "depot@$colour" -o short-monotonic --grep "ready: database" --no-pager |
+            sed -n "1s/^\[ *\([0-9]*\)\.\([0-9]*\)\].*/\1\2/p")
+        echo "depot-boot $(at "$(systemctl show -p InactiveExitTimestampMonotonic --value depot-boot)")-$(at "$(systemctl show -p ActiveEnterTimestampMonotonic --value depot-boot)") s, java $(at "$java") s, ready $(at "${ready:-0}") s"'
+}
+
 # The sha256 of the jar an instance serves, through nginx's health port.
 served_sha256() { curl -fsS "$(host_url "$1" /version)" | jq -r .sha256; }
 
