@@ -90,6 +90,20 @@ class ContainerErrorsTest
     }
 
     @Test
+    void optionsAnswersWhatAPathTakesWithOrWithoutAToken()
+    {
+        String id = java.util.UUID.randomUUID().toString();
+        for (String credentials : new String[] {"Authorization: Bearer " + token + "\r\n", ""}) {
+            String list = exchange("OPTIONS /api/v1/assets HTTP/1.1\r\nHost: depot\r\n" + credentials + "Connection: close\r\n\r\n");
+            assertThat(list).as(list).startsWith("HTTP/1.1 200 ");
+            assertThat(header(list, "allow").split(",\\s*")).as(list).containsExactlyInAnyOrder("GET", "HEAD", "OPTIONS", "POST");
+            String asset = exchange("OPTIONS /api/v1/assets/" + id + " HTTP/1.1\r\nHost: depot\r\n" + credentials + "Connection: close\r\n\r\n");
+            assertThat(asset).as(asset).startsWith("HTTP/1.1 200 ");
+            assertThat(header(asset, "allow").split(",\\s*")).as(asset).contains("GET", "HEAD", "DELETE", "OPTIONS").doesNotContain("POST");
+        }
+    }
+
+    @Test
     void anUnknownMethodIs501()
     {
         for (String method : new String[] {"BREW", "FOO", "PROPFIND"}) {
