@@ -35,6 +35,7 @@ import io.depot.maintenance.MaintenancePass;
 import io.depot.maintenance.OutboxWorker;
 import io.depot.maintenance.Reconciler;
 import io.depot.resources.AcceptFilter;
+import io.depot.resources.ApiJsonWriter;
 import io.depot.resources.AssetContentResource;
 import io.depot.resources.AssetResource;
 import io.depot.resources.AssetsResource;
@@ -180,6 +181,8 @@ public class DepotApplication
         StrictJson.apply(json);
         environment.jersey().register(new StrictJson());
         environment.jersey().register(new StrictJson.DuplicateField());
+        environment.jersey().register(new ApiJsonWriter.ForAsset(json));
+        environment.jersey().register(new ApiJsonWriter.ForPage(json));
         environment.jersey().register(new AcceptFilter());
         environment.jersey().register(new SingleValuesFilter());
         BearerChallenge bearer = new BearerChallenge();
