@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.depot.admin.LiveServlet;
 import io.depot.admin.ReadyServlet;
+import io.depot.admin.TextMetricsServlet;
 import io.depot.admin.VersionServlet;
 import io.depot.auth.BearerChallenge;
 import io.depot.auth.TenantPrincipal;
@@ -74,7 +75,6 @@ import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.jdbi3.JdbiFactory;
 import io.dropwizard.lifecycle.AutoCloseableManager;
 import io.dropwizard.migrations.MigrationsBundle;
-import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import jakarta.servlet.DispatcherType;
@@ -230,7 +230,7 @@ public class DepotApplication
         DropwizardExports.builder().dropwizardRegistry(environment.metrics())
                 .metricFilter((name, metric) -> !name.endsWith(".total"))
                 .register(prometheus);
-        environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(prometheus)).addMapping("/metrics");
+        environment.admin().addServlet("prometheus", new TextMetricsServlet(prometheus)).addMapping("/metrics");
 
         ScheduledExecutorService background = environment.lifecycle().scheduledExecutorService("maintenance-%d").threads(2).build();
         OutboxWorker outbox = new OutboxWorker(jdbi, objects);

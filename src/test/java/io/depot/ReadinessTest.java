@@ -76,6 +76,20 @@ class ReadinessTest
     }
 
     @Test
+    void aScraperOfferingProtobufFirstGetsText()
+    {
+        // As Prometheus asks with native histograms on; protobuf is not in the jar.
+        for (String accept : new String[] {
+                "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,text/plain;version=0.0.4;q=0.3,*/*;q=0.1",
+                "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited"}) {
+            HttpResponse<String> metrics = send(HttpRequest.newBuilder(admin(APP, "/metrics")).header("Accept", accept).build());
+            assertThat(metrics.statusCode()).as(accept).isEqualTo(200);
+            assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+            assertThat(metrics.body()).contains("depot_redis_available");
+        }
+    }
+
+    @Test
     void postgresqlDownIsUnreadyAndA503ThenRecovers()
             throws Exception
     {
