@@ -6,7 +6,6 @@ import io.depot.api.Asset;
 import io.depot.api.AssetPage;
 import io.depot.cache.AssetCache;
 import io.depot.db.AssetDao;
-import io.depot.db.AssetReads;
 import io.depot.db.OutboxDao;
 import io.depot.db.UploadDao;
 import io.depot.storage.ChecksumMismatchException;
@@ -187,14 +186,14 @@ public class AssetService
 
     public Optional<Asset> find(String tenant, UUID id)
     {
-        return cache.get(tenant, id, () -> database(() -> jdbi.withHandle(handle -> AssetReads.find(handle, tenant, id))));
+        return cache.get(tenant, id, () -> database(() -> jdbi.withExtension(AssetDao.class, dao -> dao.find(tenant, id))));
     }
 
     public AssetPage list(String tenant, int limit, Optional<Cursor> after)
     {
-        List<Asset> rows = database(() -> jdbi.withHandle(handle -> after
-                .map(cursor -> AssetReads.olderThan(handle, tenant, cursor.createdAt().atOffset(ZoneOffset.UTC), cursor.id(), limit + 1))
-                .orElseGet(() -> AssetReads.newest(handle, tenant, limit + 1))));
+        List<Asset> rows = database(() -> jdbi.withExtension(AssetDao.class, dao -> after
+                .map(cursor -> dao.olderThan(tenant, cursor.createdAt().atOffset(ZoneOffset.UTC), cursor.id(), limit + 1))
+                .orElseGet(() -> dao.newest(tenant, limit + 1))));
         if (rows.size() <= limit) {
             return new AssetPage(rows, null);
         }

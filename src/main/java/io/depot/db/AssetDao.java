@@ -16,25 +16,20 @@ public interface AssetDao
 {
     String COLUMNS = "id, filename, content_type, size, sha256, created_at";
 
-    // The read path runs these through a plain handle (AssetReads): attaching this interface costs more than the query itself.
-    String FIND = "SELECT " + COLUMNS + " FROM assets WHERE tenant = :tenant AND id = :id";
-    String NEWEST = "SELECT " + COLUMNS + " FROM assets WHERE tenant = :tenant ORDER BY created_at DESC, id DESC LIMIT :limit";
-    // Keyset pagination: the row-value comparison walks the (tenant, created_at, id) index, no OFFSET.
-    String OLDER_THAN = "SELECT " + COLUMNS + " FROM assets WHERE tenant = :tenant AND (created_at, id) < (:createdAt, :id) "
-            + "ORDER BY created_at DESC, id DESC LIMIT :limit";
-
     @SqlUpdate("INSERT INTO assets (id, tenant, filename, content_type, size, sha256, object_key, created_at) "
             + "VALUES (:id, :tenant, :filename, :contentType, :size, :sha256, :objectKey, :createdAt)")
     void insert(@Bind("id") UUID id, @Bind("tenant") String tenant, @Bind("filename") String filename, @Bind("contentType") String contentType,
             @Bind("size") long size, @Bind("sha256") String sha256, @Bind("objectKey") String objectKey, @Bind("createdAt") OffsetDateTime createdAt);
 
-    @SqlQuery(FIND)
+    @SqlQuery("SELECT " + COLUMNS + " FROM assets WHERE tenant = :tenant AND id = :id")
     Optional<Asset> find(@Bind("tenant") String tenant, @Bind("id") UUID id);
 
-    @SqlQuery(NEWEST)
+    @SqlQuery("SELECT " + COLUMNS + " FROM assets WHERE tenant = :tenant ORDER BY created_at DESC, id DESC LIMIT :limit")
     List<Asset> newest(@Bind("tenant") String tenant, @Bind("limit") int limit);
 
-    @SqlQuery(OLDER_THAN)
+    // Keyset pagination: the row-value comparison walks the (tenant, created_at, id) index, no OFFSET.
+    @SqlQuery("SELECT " + COLUMNS + " FROM assets WHERE tenant = :tenant AND (created_at, id) < (:createdAt, :id) "
+            + "ORDER BY created_at DESC, id DESC LIMIT :limit")
     List<Asset> olderThan(@Bind("tenant") String tenant, @Bind("createdAt") OffsetDateTime createdAt, @Bind("id") UUID id, @Bind("limit") int limit);
 
     @SqlQuery("DELETE FROM assets WHERE tenant = :tenant AND id = :id RETURNING object_key")
