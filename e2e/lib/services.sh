@@ -91,7 +91,7 @@ release_server_up() {
 # changesets, and its code patch compiled against the jar); any other STEP adds an expand-only
 # marker changeset of that id. Steps apply in order, code patches cumulatively.
 make_release() {
-    local version="$1" step dir work patches=()
+    local version="$1" step dir work patches=() classes
     shift
     dir="$E2E_RELEASES/$version"
     work="$E2E_STATE/work-$version"
@@ -109,7 +109,11 @@ make_release() {
                 add_changeset "$work/add/migrations.xml" "$step"
             fi
         done
-        ((${#patches[@]} == 0)) || cp -r "$(compiled_patches "${patches[@]}")/." "$work/add/"
+        if ((${#patches[@]} > 0)); then
+            # Apart from the copy: a failure inside $(...) would leave it empty, and "/." is the root.
+            classes="$(compiled_patches "${patches[@]}")" || die "release $version: its code patches do not build"
+            cp -r "$classes/." "$work/add/"
+        fi
     fi
     # One rewrite of the jar: the manifest, the changelog and the step's classes together.
     jar --update --file "$dir/depot.jar" --manifest="$work/manifest.txt" -C "$work/add" . 2>/dev/null
