@@ -101,23 +101,90 @@ verify_release() {
   [[ "$expected" == "$actual" ]] || die "release $version: sha256 $actual, expected $expected"
 }
 
-# A class-data-sharing archive for a release, dumped from a short training run
-# of the jar's `check` command. The unit uses it with -Xshare:auto, so a
-# failed or missing dump only costs start-up time, never a start.
+# A class-data-sharing archive for a release, dumped from a training run of its server: what a
+# real start and each kind of request load (Jetty, Jersey, Jackson, the admin servlets, the
+# database, Redis and S3 clients, the error mappers), not just the configuration's classes. The
+# run is hermetic, so a bake (no backends, no secrets) trains the same archive as a deploy:
+# loopback ports the kernel picks, every dependency pointed at a closed loopback port, no
+# environment of the host's, no drain on SIGTERM. The unit uses the archive with -Xshare:auto,
+# so a failed or missing dump only costs start-up time, never a start.
 dump_cds_archive() {
-  local version="$1" dir tmp
+  local version="$1" dir tmp pid
   dir="$(release_dir "$version")"
   [[ -f "$dir/depot.jsa" ]] && return 0
   tmp="$(mktemp -d)"
-  if "$DEPOT_JAVA" -XX:ArchiveClassesAtExit="$tmp/depot.jsa" -Xshare:auto \
-      -jar "$dir/depot.jar" check "$DEPOT_CONFIG" >"$tmp/log" 2>&1 && [[ -s "$tmp/depot.jsa" ]]; then
+  training_server "$dir/depot.jar" "$tmp" &
+  pid=$!
+  if ! train_server "$tmp/log" "$pid"; then
+    log "release $version: no class-data-sharing archive (the training server did not come up: $(tail -c 300 "$tmp/log" | tr '\n' ' '))"
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  if [[ -s "$tmp/depot.jsa" ]]; then
     install -m 0644 "$tmp/depot.jsa" "$dir/depot.jsa"
-    log "release $version: class-data-sharing archive written"
-  else
-    log "release $version: no class-data-sharing archive ($(tail -n 1 "$tmp/log"))"
+    log "release $version: class-data-sharing archive written ($(du -m "$tmp/depot.jsa" | cut -f1) MB)"
   fi
   rm -rf "$tmp"
 }
+
+# Nothing listens on the discard port on loopback: a training run's dependencies fail at once.
+CDS_TRAINING_CLOSED_PORT=9
+
+# training_server JAR DIR: the release's server, dumping DIR/depot.jsa when it exits. Run it in
+# the background: the subshell becomes the JVM (exec), so its pid is the one SIGTERM stops.
+training_server() {
+  local jar="$1" tmp="$2" closed="127.0.0.1:$CDS_TRAINING_CLOSED_PORT" as_service_user=()
+  # As the service's user where there is one (a host, a bake): root never runs the server.
+  if ((EUID == 0)) && id -u "$DEPOT_USER" >/dev/null 2>&1; then
+    chown "$DEPOT_USER" "$tmp"
+    as_service_user=(setpriv --reuid="$DEPOT_USER" --regid="$DEPOT_USER" --init-groups --)
+  fi
+  exec "${as_service_user[@]}" env -i PATH="$PATH" HOME="$tmp" \
+    DEPOT_APP_PORT=0 DEPOT_ADMIN_PORT=0 DEPOT_APP_HOST=127.0.0.1 DEPOT_ADMIN_HOST=127.0.0.1 \
+    DEPOT_DB_URL="jdbc:postgresql://$closed/depot" DEPOT_DB_USER=depot DEPOT_DB_PASSWORD=training \
+    DEPOT_REDIS_URL="redis://$closed" DEPOT_S3_BUCKET=depot-training DEPOT_S3_ENDPOINT="http://$closed" \
+    DEPOT_S3_PATH_STYLE=true AWS_ACCESS_KEY_ID=training AWS_SECRET_ACCESS_KEY=training AWS_EC2_METADATA_DISABLED=true \
+    "$DEPOT_JAVA" -XX:ArchiveClassesAtExit="$tmp/depot.jsa" -Xshare:auto \
+    -Ddw.database.initialSize=0 -Ddw.database.minSize=0 \
+    -Ddw.lifecycle.drainWindow=0s -Ddw.lifecycle.uploadFinishWindow=0s -Ddw.server.shutdownGracePeriod=1s \
+    -jar "$jar" server "$DEPOT_CONFIG" >"$tmp/log" 2>&1
+}
+
+# listening_port LOG CONNECTOR: the port Jetty says the connector (application, admin) opened.
+listening_port() {
+  grep -o "Opened $2@[^}]*}{127\.0\.0\.1:[0-9]*}" "$1" 2>/dev/null | head -n 1 | sed 's/.*:\([0-9]*\)}$/\1/'
+}
+
+# train_server LOG PID: waits for both connectors, then asks each route and admin page once,
+# with no token, with a token no database knows, and with malformed requests.
+train_server() {
+  local log="$1" pid="$2" app="" admin="" deadline=$((SECONDS + 120)) path
+  while [[ -z "$app" || -z "$admin" ]]; do
+    kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)) || return 1
+    sleep 0.2
+    app="$(listening_port "$log" application)" admin="$(listening_port "$log" admin)"
+  done
+  app="http://127.0.0.1:$app" admin="http://127.0.0.1:$admin"
+  for path in /ping /live /ready /healthcheck /version /metrics; do
+    training_request "$admin$path"
+  done
+  training_request "$app/api/v1/openapi.json"
+  training_request "$app/api/v1/no-such-route"
+  training_request -X OPTIONS "$app/api/v1/assets"
+  training_request -X BREW "$app/api/v1/assets"
+  for path in /api/v1/assets /api/v1/assets/00000000-0000-4000-8000-000000000000 \
+    /api/v1/assets/00000000-0000-4000-8000-000000000000/content /api/v1/assets/not-an-id; do
+    training_request "$app$path"
+    training_request -H 'Authorization: Bearer depot-training' "$app$path"
+  done
+  training_request -H 'Authorization: Bearer depot-training' -X DELETE "$app/api/v1/assets/00000000-0000-4000-8000-000000000000"
+  training_request -H 'Authorization: Bearer depot-training' -H 'Content-Type: text/plain' \
+    --data-binary training "$app/api/v1/assets?filename=training.txt"
+  training_request -H 'Authorization: Bearer depot-training' -H 'Content-Type: application/json' \
+    --data-binary '{"filename":' "$app/api/v1/uploads"
+}
+
+training_request() { curl -s -o /dev/null --max-time 10 "$@" || true; }
 
 # audit ACTION FROM TO RESULT STARTED [DETAIL]: one line of the deploy audit log (who, what,
 # when, result), which the CloudWatch agent ships off the host.

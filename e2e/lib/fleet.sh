@@ -82,6 +82,14 @@ boot_breakdown() {
         echo "depot-boot $(at "$(systemctl show -p InactiveExitTimestampMonotonic --value depot-boot)")-$(at "$(systemctl show -p ActiveEnterTimestampMonotonic --value depot-boot)") s, java $(at "$java") s, ready $(at "${ready:-0}") s"'
 }
 
+# archive_in_use NAME: whether the live colour's JVM mapped its release's class-data-sharing
+# archive: -Xshare:auto starts without an archive the JVM rejects, and says nothing.
+archive_in_use() {
+    # shellcheck disable=SC2016 # expands on the host
+    host_ssh "$1" 'pid=$(systemctl show -p MainPID --value "depot@$(basename "$(readlink /opt/depot/current)")")
+        grep -q "/depot\.jsa$" "/proc/$pid/maps"'
+}
+
 # The sha256 of the jar an instance serves, through nginx's health port.
 served_sha256() { curl -fsS "$(host_url "$1" /version)" | jq -r .sha256; }
 

@@ -62,7 +62,7 @@ H
     verify) echo "Usage: depotctl verify [VERSION]   nginx's health port /version must carry VERSION's sha256" ;;
     run) echo "Usage: depotctl run VERSION COMMAND...   e.g. depotctl run 1.4.0 db migrate (config path appended)" ;;
     init) echo "Usage: depotctl init [--colour blue|green] [VERSION]   first-time live colour, release and nginx include" ;;
-    cds) echo "Usage: depotctl cds VERSION   dump releases/VERSION/depot.jsa from a training run (no-op if present)" ;;
+    cds) echo "Usage: depotctl cds VERSION   dump releases/VERSION/depot.jsa from a training run of the server on loopback, its dependencies unreachable (no-op if present)" ;;
     reconcile) echo "Usage: depotctl reconcile [--boot]   finish a switch that had committed, undo one that had not; --boot: files only" ;;
     may-run) echo "Usage: depotctl may-run COLOUR   exit 0 when COLOUR is live or being switched to" ;;
     prune) echo "Usage: depotctl prune   keep the newest DEPOT_KEEP_RELEASES releases, never the live or previous one" ;;
