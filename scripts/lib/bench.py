@@ -90,6 +90,11 @@ def wait_until(what, probe, process=None, timeout=120, interval=0.02):
         time.sleep(interval)
 
 
+def archive_options(archive):
+    """The unit's options for the release's archive (systemd/depot@.service.j2)."""
+    return [f"-XX:SharedArchiveFile={archive}", "-Xshare:auto"]
+
+
 def ok(url):
     return http("GET", url, timeout=2)[0] == 200
 
@@ -115,7 +120,7 @@ class Jvm:
         raise HarnessError(f"{self.name} has no VmRSS")
 
     def stop(self):
-        """SIGTERM and wait: an -XX:ArchiveClassesAtExit archive is written on the way out."""
+        """SIGTERM and wait."""
         self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=60)
@@ -220,11 +225,35 @@ class Bench:
         """Depot as its unit runs it (java.env's options and environment), the heap capped at `heap`."""
         app, admin = free_port(), free_port()
         env = dict(self.env, **self.java_environment, DEPOT_APP_PORT=str(app), DEPOT_ADMIN_PORT=str(admin), **environment)
-        command = ["java", *self.java_options, f"-Xmx{heap}", *options, "-Ddw.lifecycle.drainWindow=0s", "-jar", str(self.args.jar),
+        command = ["java", *self.java_options, f"-Xmx{heap}", *options, "-Ddw.lifecycle.drainWindow=0s", "-jar", str(self.served_jar),
                    "server", str(self.repo / "config.yml")]
         jvm = Jvm(name, command, env, self.work / f"{name}.log", "/ready", app, admin)
         log(f"{name} ready in {jvm.ready_ms} ms")
         return jvm
+
+    def shipped_archive(self):
+        """The class-data-sharing archive a host ships: `depotctl cds`'s training run, in a scratch
+        root laid out as a host's. Depot then runs from a colour's path, as its unit does."""
+        root = self.work / "host"
+        release = root / "releases/bench"
+        release.mkdir(parents=True)
+        (root / "colours").mkdir()
+        (root / "colours/blue").symlink_to("../releases/bench")
+        shutil.copy(self.args.jar, release / "depot.jar")
+        digest = subprocess.run(["sha256sum", str(release / "depot.jar")], capture_output=True, text=True, check=True).stdout.split()[0]
+        (release / "depot.jar.sha256").write_text(f"{digest}  depot.jar\n")
+        self.served_jar = root / "colours/blue/depot.jar"
+        env = {"PATH": os.environ["PATH"], "DEPOT_ROOT": str(root), "DEPOT_ETC": str(self.work / "host-etc"),
+               "DEPOT_CONFIG": str(self.repo / "config.yml"), "DEPOT_LIFECYCLE_FILE": str(self.repo / "lifecycle.env")}
+        started = time.monotonic()
+        with open(self.work / "cds.log", "wb") as out:
+            subprocess.run([str(self.repo / "bin/depotctl"), "cds", "bench"], env=env, stdout=out, stderr=subprocess.STDOUT, check=True)
+        archive = release / "depot.jsa"
+        if not archive.exists():
+            raise HarnessError(f"depotctl cds wrote no archive: {(self.work / 'cds.log').read_text()[-1000:]}")
+        self.figures["archive"] = {"mib": round(archive.stat().st_size / MIB, 1), "training_s": round(time.monotonic() - started, 1)}
+        log(f"the shipped archive: {self.figures['archive']['mib']} MiB, trained in {self.figures['archive']['training_s']} s")
+        return archive
 
     def hello(self, heap):
         app, admin = free_port(), free_port()
@@ -332,12 +361,11 @@ class Bench:
         return ids
 
     def reads(self, archive):
-        """GET and list against hello behind the same nginx; Depot at -Xmx256m, its RSS sampled.
-
-        This Depot run also trains the start-up archive: it serves every endpoint before it stops."""
+        """GET and list against hello behind the same nginx; Depot at -Xmx256m with the shipped
+        archive, as its unit runs it, its RSS sampled."""
         settings = self.settings
         hello = self.hello("256m")
-        depot = self.depot("depot-reads", "256m", f"-XX:ArchiveClassesAtExit={archive}")
+        depot = self.depot("depot-reads", "256m", *archive_options(archive))
         try:
             self.point_nginx_at(depot, "/api/v1/assets?limit=1", self.token)
             asset = self.seed()[0]
@@ -380,8 +408,6 @@ class Bench:
         finally:
             depot.stop()
             hello.stop()
-        if not archive.exists():
-            raise HarnessError("the training run wrote no AppCDS archive")
 
     def seed_one(self):
         status, answer = http("POST", self.url("/api/v1/assets?filename=gone.txt"), token=self.token, body=b"gone\n",
@@ -528,7 +554,7 @@ class Bench:
         for index in range(self.settings.starts):
             order = ["plain", "archive"] if index % 2 == 0 else ["archive", "plain"]
             for variant in order:
-                options = [f"-XX:SharedArchiveFile={archive}", "-Xshare:auto"] if variant == "archive" else []
+                options = archive_options(archive) if variant == "archive" else []
                 jvm = self.depot(f"start-{variant}-{index}", "256m", *options)
                 (shared if variant == "archive" else plain).append(jvm.ready_ms)
                 jvm.stop()
@@ -539,7 +565,7 @@ class Bench:
         started = time.monotonic()
         try:
             self.up()
-            archive = self.work / "depot.jsa"
+            archive = self.shipped_archive()
             self.reads(archive)
             self.uploads()
             self.scale()
