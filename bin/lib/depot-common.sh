@@ -109,20 +109,23 @@ verify_release() {
 # environment of the host's, no drain on SIGTERM. The unit uses the archive with -Xshare:auto,
 # so a failed or missing dump only costs start-up time, never a start.
 dump_cds_archive() {
-  local version="$1" dir tmp pid
+  local version="$1" dir tmp pid trained
   dir="$(release_dir "$version")"
   [[ -f "$dir/depot.jsa" ]] && return 0
   tmp="$(mktemp -d)"
   training_server "$dir/depot.jar" "$tmp" &
   pid=$!
-  if ! train_server "$tmp/log" "$pid"; then
-    log "release $version: no class-data-sharing archive (the training server did not come up: $(tail -c 300 "$tmp/log" | tr '\n' ' '))"
-  fi
+  train_server "$tmp/log" "$pid" && trained=yes || trained=no
   kill -TERM "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  if [[ -s "$tmp/depot.jsa" ]]; then
+  # A server that died starting still dumps an archive on its way out: only its start's classes.
+  if [[ "$trained" == no ]]; then
+    log "release $version: no class-data-sharing archive (the training server did not come up: $(tail -c 300 "$tmp/log" | tr '\n' ' '))"
+  elif [[ -s "$tmp/depot.jsa" ]]; then
     install -m 0644 "$tmp/depot.jsa" "$dir/depot.jsa"
     log "release $version: class-data-sharing archive written ($(du -m "$tmp/depot.jsa" | cut -f1) MB)"
+  else
+    log "release $version: no class-data-sharing archive (the training server wrote none: $(tail -c 300 "$tmp/log" | tr '\n' ' '))"
   fi
   rm -rf "$tmp"
 }
@@ -144,7 +147,7 @@ training_server() {
     DEPOT_DB_URL="jdbc:postgresql://$closed/depot" DEPOT_DB_USER=depot DEPOT_DB_PASSWORD=training \
     DEPOT_REDIS_URL="redis://$closed" DEPOT_S3_BUCKET=depot-training DEPOT_S3_ENDPOINT="http://$closed" \
     DEPOT_S3_PATH_STYLE=true AWS_ACCESS_KEY_ID=training AWS_SECRET_ACCESS_KEY=training AWS_EC2_METADATA_DISABLED=true \
-    "$DEPOT_JAVA" -XX:ArchiveClassesAtExit="$tmp/depot.jsa" -Xshare:auto \
+    "$DEPOT_JAVA" -XX:ArchiveClassesAtExit="$tmp/depot.jsa" -Xshare:auto -Xlog:cds=off \
     -Ddw.database.initialSize=0 -Ddw.database.minSize=0 \
     -Ddw.lifecycle.drainWindow=0s -Ddw.lifecycle.uploadFinishWindow=0s -Ddw.server.shutdownGracePeriod=1s \
     -jar "$jar" server "$DEPOT_CONFIG" >"$tmp/log" 2>&1
