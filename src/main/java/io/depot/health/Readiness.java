@@ -63,11 +63,12 @@ public class Readiness
         return evaluated;
     }
 
+    // The first evaluation (its PostgreSQL and Liquibase classes load then) runs beside the rest of
+    // the start-up, Jersey's above all, instead of before it: /ready says "startup" until it is done.
     @Override
     public void start()
     {
-        evaluate();
-        executor.scheduleWithFixedDelay(this::evaluate, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(this::evaluate, 0, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
     @Override
