@@ -168,7 +168,9 @@ class Bench:
 
     # --- the stack, nginx and the servers -------------------------------------------------
     def up(self):
-        subprocess.run([str(self.repo / "scripts/stack"), "up", str(self.work / "stack")], check=True,
+        # S3 over HTTPS, as on AWS: over plain HTTP the SDK signs every chunk of an upload's body
+        # (SigV4 streaming, SHA-256 on both ends), which it leaves to TLS over HTTPS.
+        subprocess.run([str(self.repo / "scripts/stack"), "up", str(self.work / "stack"), "--s3-tls"], check=True,
                        stdout=subprocess.DEVNULL)
         self.stack_up = True
         self.env = dict(os.environ)
@@ -180,6 +182,9 @@ class Bench:
         # Throughput, not the per-token limit, is measured; the limit's Redis round trip still runs.
         self.env["DEPOT_RATE_LIMIT"] = "1000000000"
         self.java_options, self.java_environment = self.shipped_java()
+        # The stack's certificate is the one Depot's JVMs trust, as a host's trust AWS's.
+        self.s3_trust = [f"-Djavax.net.ssl.trustStore={self.env['STACK_S3_TRUST_STORE']}",
+                         f"-Djavax.net.ssl.trustStorePassword={self.env['STACK_S3_TRUST_STORE_PASSWORD']}"]
         log(f"Depot's JVM as its unit runs it: {' '.join(self.java_options)} {self.java_environment}")
         self.java_command(["db", "migrate"], "migrate")
         self.token = self.java_command(["token", "create", "--tenant", "bench", "--name", "bench"], "token")
@@ -225,7 +230,7 @@ class Bench:
         """Depot as its unit runs it (java.env's options and environment), the heap capped at `heap`."""
         app, admin = free_port(), free_port()
         env = dict(self.env, **self.java_environment, DEPOT_APP_PORT=str(app), DEPOT_ADMIN_PORT=str(admin), **environment)
-        command = ["java", *self.java_options, f"-Xmx{heap}", *options, "-Ddw.lifecycle.drainWindow=0s", "-jar", str(self.served_jar),
+        command = ["java", *self.java_options, f"-Xmx{heap}", *self.s3_trust, *options, "-Ddw.lifecycle.drainWindow=0s", "-jar", str(self.served_jar),
                    "server", str(self.repo / "config.yml")]
         jvm = Jvm(name, command, env, self.work / f"{name}.log", "/ready", app, admin)
         log(f"{name} ready in {jvm.ready_ms} ms")
@@ -340,7 +345,8 @@ class Bench:
         for name, value in ticket.get("headers", {}).items():
             if name.lower() != "content-length":
                 headers += ["-H", f"{name}: {value}"]
-        result = subprocess.run(["curl", "-sS", "--max-time", "600", "-o", "/dev/null", "-w", "%{http_code} %{time_total}",
+        result = subprocess.run(["curl", "-sS", "--max-time", "600", "--cacert", self.env["STACK_S3_CA_PEM"],
+                                 "-o", "/dev/null", "-w", "%{http_code} %{time_total}",
                                  "-X", ticket["method"], *headers, "-H", "Expect:", "-T", str(data_file), ticket["url"]],
                                 capture_output=True, text=True, check=True)
         status, seconds = result.stdout.split()
