@@ -45,6 +45,7 @@ class ReadinessTest
         // The first evaluation runs beside the start-up: until it is done, /ready says so.
         until("/ready to turn 200", TIMEOUT, () -> readyStatus() == 200);
         HttpResponse<String> ready = send(HttpRequest.newBuilder(admin(APP, "/ready")).build());
+        assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(json(ready).get("ready").asBoolean()).isTrue();
         assertThat(ready.headers().firstValue("Cache-Control")).hasValue("no-store");
 
