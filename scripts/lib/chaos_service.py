@@ -143,9 +143,10 @@ def request(port, method, path, body=None, headers=None, timeout=30):
         connection.close()
 
 
-def slow_upload(port, token, size, chunk, pause, hold_after=None):
+def slow_upload(port, token, size, chunk, pause, hold_after=None, gate=None):
     """Sends SIZE bytes in CHUNKs every PAUSE seconds (only the first HOLD_AFTER of them, then
-    waits), stopping as soon as an answer arrives. Returns (status, seconds until the answer, body);
+    waits; with GATE, a (bytes, threading.Event) pair, no more than its bytes until its event is
+    set), stopping as soon as an answer arrives. Returns (status, seconds until the answer, body);
     status 0 when the connection failed."""
     started = time.monotonic()
     answer = b""
@@ -158,6 +159,8 @@ def slow_upload(port, token, size, chunk, pause, hold_after=None):
             sent = 0
             while sent < size and not select.select([sock], [], [], pause)[0]:
                 if hold_after is not None and sent >= hold_after:
+                    continue
+                if gate is not None and sent >= gate[0] and not gate[1].is_set():
                     continue
                 sock.sendall(payload[:min(chunk, size - sent)])
                 sent += chunk
@@ -554,12 +557,40 @@ def case_postgres_restarted(depot, tokens):
         depot.stop()
 
 
-def bucket_keys(stack, prefix):
+def s3_client(stack):
     import boto3
-    s3 = boto3.client("s3", endpoint_url=stack.env["DEPOT_S3_ENDPOINT"], region_name="us-east-1",
-                      aws_access_key_id=stack.env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=stack.env["AWS_SECRET_ACCESS_KEY"])
-    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=stack.env["DEPOT_S3_BUCKET"], Prefix=prefix)
+    return boto3.client("s3", endpoint_url=stack.env["DEPOT_S3_ENDPOINT"], region_name="us-east-1",
+                        aws_access_key_id=stack.env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=stack.env["AWS_SECRET_ACCESS_KEY"])
+
+
+def bucket_keys(stack, prefix):
+    pages = s3_client(stack).get_paginator("list_objects_v2").paginate(Bucket=stack.env["DEPOT_S3_BUCKET"], Prefix=prefix)
     return {item["Key"] for page in pages for item in page.get("Contents", [])}
+
+
+def multipart_uploads(s3, bucket, prefix):
+    """(key, upload id) of every multipart upload in progress under PREFIX."""
+    listed = s3.list_multipart_uploads(Bucket=bucket, Prefix=prefix)
+    return {(upload["Key"], upload["UploadId"]) for upload in listed.get("Uploads", [])}
+
+
+def first_part_stored(stack, prefix, known, uploader, timeout):
+    """Waits until S3 lists part 1 of a multipart upload under PREFIX that is not among KNOWN;
+    returns the seconds waited, or None after TIMEOUT or once UPLOADER has ended without it."""
+    from botocore.exceptions import ClientError
+    s3, bucket = s3_client(stack), stack.env["DEPOT_S3_BUCKET"]
+    started = time.monotonic()
+    while uploader.is_alive() and time.monotonic() - started < timeout:
+        try:
+            if any(part["PartNumber"] == 1 for key, upload_id in multipart_uploads(s3, bucket, prefix) - known
+                   for part in s3.list_parts(Bucket=bucket, Key=key, UploadId=upload_id).get("Parts", [])):
+                return time.monotonic() - started
+        except ClientError:
+            # S3Proxy's filesystem store answers ListParts 400 while a part is being written (its
+            # temporary file is no part yet): not stored yet.
+            pass
+        time.sleep(0.1)
+    return None
 
 
 def case_s3_down(depot, tokens):
@@ -569,19 +600,31 @@ def case_s3_down(depot, tokens):
         warm_up(depot, tokens, 2)
         prefix = "tenants/chaos-b/"
         keys_before = bucket_keys(depot.stack, prefix)
+        uploads_before = multipart_uploads(s3_client(depot.stack), depot.stack.env["DEPOT_S3_BUCKET"], prefix)
         assets_before = json.loads(depot.api("GET", "/api/v1/assets?limit=200", tokens[1])[1])["items"]
         result = {}
+        s3_stopped = threading.Event()
 
-        # Two parts' worth, then the client waits: the answer is not lost to the reset of a
-        # connection the server stopped reading.
+        # The first part's bytes, then nothing more until S3 is down: S3 stops once Depot has stored
+        # part 1 and before it can store part 2, however slow the machine. Two parts' worth, then the
+        # client waits: the answer is not lost to the reset of a connection the server stopped reading.
         def upload():
-            result["answer"] = slow_upload(depot.app_port, tokens[1], 15 << 20, 128 << 10, 0.03, hold_after=10 << 20)
+            result["answer"] = slow_upload(depot.app_port, tokens[1], 15 << 20, 128 << 10, 0.03, hold_after=10 << 20,
+                                           gate=(5 << 20, s3_stopped))
 
-        uploader = threading.Thread(target=upload)
+        # Daemon: a client still held at the gate when the case gives up must not keep the run alive.
+        uploader = threading.Thread(target=upload, daemon=True)
         uploader.start()
-        # The first part (5 MiB) is on S3 after about 1.2 s; stop S3 while the second streams in.
-        time.sleep(1.6)
+        bound = 30
+        waited = first_part_stored(depot.stack, prefix, uploads_before, uploader, bound)
+        if waited is None:
+            status, _, body = result.get("answer", (0, 0, b""))
+            check("s3-down/first-part", False, f"S3 listed no part 1 of a new multipart upload under {prefix} within {bound} s; "
+                  f"the upload {'is still waiting' if uploader.is_alive() else f'got {status}: {body[:200]!r}'}")
+            return
         depot.stack.service("stop", "s3")
+        s3_stopped.set()
+        check("s3-down/first-part", True, f"part 1 (5 MiB) of the upload listed on S3 {waited:.1f} s after it began (bound {bound} s); S3 stopped then")
         uploader.join(60)
         status, seconds, body = result.get("answer", (0, 0, b""))
         depot.stack.service("start", "s3")
