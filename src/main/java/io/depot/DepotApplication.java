@@ -30,6 +30,7 @@ import io.depot.health.RedisStatus;
 import io.depot.lifecycle.DrainOnTerminate;
 import io.depot.lifecycle.LifecycleConfiguration;
 import io.depot.lifecycle.ShutdownState;
+import io.depot.lifecycle.UnroutedTask;
 import io.depot.logging.QuietRequestLog;
 import io.depot.maintenance.MaintenanceConfiguration;
 import io.depot.maintenance.MaintenancePass;
@@ -223,6 +224,7 @@ public class DepotApplication
         environment.admin().addServlet("ready", new ReadyServlet(json, readiness, new RedisStatus(redis))).addMapping("/ready");
         environment.admin().addServlet("live", new LiveServlet(json)).addMapping("/live");
         environment.admin().addServlet("version", new VersionServlet(json, release)).addMapping("/version");
+        environment.admin().addTask(new UnroutedTask(shutdown));
 
         PrometheusRegistry prometheus = new PrometheusRegistry();
         // Jersey's per-request "<method>.total" timers would clash with the method timers once

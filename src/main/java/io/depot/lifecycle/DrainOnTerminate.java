@@ -15,7 +15,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * SIGTERM starts a drain instead of an immediate stop: /ready turns 503 at once, the
- * application keeps serving for the drain window while the load balancer notices, then closes
+ * application keeps serving for the drain window while the load balancer notices (none when
+ * nothing routes here any more: {@link UnroutedTask}), then closes
  * its listeners and lets the uploads still in flight finish (up to the upload finish window: a
  * switch must not cut an upload that outlasts drain and grace; one still running after it is cut
  * with a 503 its client can retry elsewhere, not a reset), and then
@@ -47,10 +48,19 @@ public final class DrainOnTerminate
             if (!shutdown.startDraining()) {
                 return;
             }
-            log.info("SIGTERM: draining for {} s, then stopping", drainWindow.toSeconds());
+            if (shutdown.isUnrouted()) {
+                log.info("SIGTERM: nothing routes here, no drain window; stopping");
+            }
+            else {
+                log.info("SIGTERM: draining for {} s, then stopping", drainWindow.toSeconds());
+            }
             Thread stopper = new Thread(() -> {
-                sleep(drainWindow.toMillis());
-                log.info("drain window over: closing listeners, finishing in-flight requests");
+                if (awaitDrainWindow(shutdown, drainWindow)) {
+                    log.info("nothing routes here: drain window skipped; closing listeners, finishing in-flight requests");
+                }
+                else {
+                    log.info("drain window over: closing listeners, finishing in-flight requests");
+                }
                 // Close the sockets first: Jetty's own stop turns new requests into 503s at once, so a
                 // connection accepted just before must get its request in before that stop begins.
                 for (Connector connector : server.getConnectors()) {
@@ -101,6 +111,17 @@ public final class DrainOnTerminate
         if (left > 0) {
             log.info("{} upload(s) still in flight after {} s: cutting them (503, Retry-After)", left, bound.toSeconds());
             cutUploads.run();
+        }
+    }
+
+    private static boolean awaitDrainWindow(ShutdownState shutdown, Duration drainWindow)
+    {
+        try {
+            return shutdown.awaitDrainWindow(drainWindow);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -143,6 +143,46 @@ class DrainIT
     }
 
     /**
+     * A colour switch's stop: once depotctl has told the old colour nothing routes to it
+     * ({@code POST /tasks/unrouted} on the admin port), SIGTERM skips the drain window, which only
+     * gives a router time to notice, and the process exits 0 at once; an upload in flight still
+     * gets its 201 first. Before the task the drain window holds as above (the test before).
+     */
+    @Test
+    void anUnroutedColourStopsWithoutTheDrainWindow()
+            throws Exception
+    {
+        Duration drain = LifecycleEnv.read(TestStack.get().repository()).seconds("DRAIN_WINDOW_SECONDS");
+        String token = DepotServer.createToken(migratedTenant());
+        try (ServerProcess server = DepotJar.startServer("unrouted", Map.of())) {
+            server.awaitReady(Duration.ofSeconds(120));
+            HttpResponse<String> unrouted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + "/tasks/unrouted"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(unrouted.statusCode()).as("POST /tasks/unrouted: %s", unrouted.body()).isEqualTo(200);
+            int chunks = 4;
+            HttpRequest upload = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.appPort() + "/api/v1/assets?filename=unrouted.bin"))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Content-Type", "application/octet-stream")
+                    .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> new SlowBody(chunks, Duration.ofSeconds(1))), chunks * SlowBody.CHUNK))
+                    .build();
+            CompletableFuture<HttpResponse<String>> response = HttpClient.newHttpClient().sendAsync(upload, HttpResponse.BodyHandlers.ofString());
+            Wait.sleep(Duration.ofSeconds(1));
+            long termNanos = System.nanoTime();
+            server.terminate();
+            boolean exited = server.waitForExit(drain.plusSeconds(30));
+            Duration toExit = Duration.ofNanos(System.nanoTime() - termNanos);
+            HttpResponse<String> answer = response.get(10, TimeUnit.SECONDS);
+            System.out.printf("DrainIT: unrouted colour: SIGTERM -> exit %d ms (drain window %d s), the upload in flight answered %d%n",
+                    toExit.toMillis(), drain.toSeconds(), answer.statusCode());
+
+            assertThat(answer.statusCode()).as("the upload in flight\n%s\n%s", answer.body(), server.logTail()).isEqualTo(201);
+            assertThat(exited).as("exited\n%s", server.logTail()).isTrue();
+            assertThat(toExit).as("SIGTERM -> exit of an unrouted colour").isLessThan(drain);
+            assertThat(server.process().exitValue()).as("exit status after SIGTERM\n%s", server.logTail()).isZero();
+        }
+    }
+
+    /**
      * What a colour switch does to the old colour (depotctl stops it once nginx sends elsewhere):
      * SIGTERM in the middle of an upload that lasts longer than drain + grace. The upload gets its
      * 201 and its row, and the process exits 0 only after it, within drain + upload finish + grace.
