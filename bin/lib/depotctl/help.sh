@@ -25,8 +25,8 @@ Usage: depotctl VERB [ARGS]   (depotctl VERB --help for details)
   may-run COLOUR      exit 0 when COLOUR may start (the colour units' ExecCondition)
 
 Environment: DEPOT_ROOT, DEPOT_ETC, DEPOT_LIFECYCLE_FILE, DEPOT_NGINX_UPSTREAM_FILE,
-DEPOT_NGINX_TEST_CMD, DEPOT_NGINX_RELOAD_CMD, DEPOT_AUDIT_LOG, DEPOT_LOCK_FILE,
-DEPOT_LOCK_WAIT, DEPOT_KEEP_RELEASES, DEPOT_WARM_SECONDS, DEPOT_WARM_PATHS,
+DEPOT_NGINX_TEST_CMD, DEPOT_NGINX_RELOAD_CMD, DEPOT_NGINX_PID_FILE, DEPOT_AUDIT_LOG, DEPOT_LOCK_FILE,
+DEPOT_LOCK_WAIT, DEPOT_KEEP_RELEASES, DEPOT_WARM_SECONDS, DEPOT_WARM_SETTLE_PERCENT, DEPOT_WARM_PATHS,
 DEPOT_HOST_ENV (its DEPOT_SMOKE_TOKEN is the gate's token), DEPOT_INTENT_FILE,
 DEPOT_SYSTEMCTL, DEPOT_HEALTH_URL, DEPOT_CRASH_AT (tests: SIGKILL after that step).
 USAGE
@@ -40,10 +40,14 @@ Usage: depotctl deploy VERSION
 Finishes or undoes an interrupted switch first. Records its intent, points the idle colour
 at releases/VERSION (sha256 verified), starts it, waits up to READY_TIMEOUT_SECONDS for its
 admin /ready, then gates it on loopback with the host's smoke token: one round of upload,
-read, download and delete, and DEPOT_WARM_SECONDS of warm-up whose failed share must stay
-within SWITCH_MAX_ERROR_PERCENT. Then it commits (current), rewrites the nginx include
-atomically, tests and reloads nginx, checks /version on the health port, records previous
-and stops the old colour (which drains). If the new colour never gets ready or fails the
+read, download and delete, and a warm-up whose failed share must stay within
+SWITCH_MAX_ERROR_PERCENT; it runs until the median latencies of three rounds of requests lie
+within DEPOT_WARM_SETTLE_PERCENT, for DEPOT_WARM_SECONDS at most. Then it commits (current),
+rewrites the nginx include atomically, tests and reloads nginx, checks /version on the
+health port, records previous and stops the old colour: once nginx's workers from before the
+reload have exited (a drain window at most) it tells the old colour nothing routes to it
+(/tasks/unrouted), so it stops without its drain window; otherwise it drains. Requests and
+uploads in flight finish either way. If the new colour never gets ready or fails the
 gate, nothing switches, it is stopped, and the exit status is 1.
 H
       ;;

@@ -79,6 +79,8 @@ reconcile() {
       audit reconcile "$from_release" "$to_release" finished "${started:-$(date +%s)}" "$to live after an interrupted switch"
     else
       log "interrupted $(intent action) of $to_release had not committed: undoing it ($live stays live)"
+      # Unless the include named it, nginx never sent it a request: its stop needs no drain.
+      [[ "$mode" == --boot || "$(include_colour)" == "$to" ]] || unrouted "$to" || true
       include_follow_current "$live" "${mode:+no-}reload"
       [[ "$mode" == --boot ]] || systemctl_ stop "$(unit "$to")" || true
       audit reconcile "$from_release" "$to_release" undone "${started:-$(date +%s)}" "$live stays live after an interrupted switch"

@@ -49,6 +49,42 @@ nginx_apply() {
   "${cmd[@]}"
 }
 
+# nginx's worker processes now, space-separated (none when its master is unknown).
+nginx_workers() {
+  local master
+  master="$(cat "$DEPOT_NGINX_PID_FILE" 2>/dev/null)" || return 0
+  [[ "$master" =~ ^[0-9]+$ ]] || return 0
+  cat "/proc/$master/task/$master/children" 2>/dev/null || true
+}
+
+# unrouted COLOUR: tells COLOUR, which nothing can send a request any more, so on its admin port:
+# its stop skips the drain window, which only gives a router time to notice. 1 when it did not
+# take it (not running, or a release without the task): its stop drains as it always did.
+unrouted() {
+  [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 -X POST \
+    "http://127.0.0.1:$(colour_admin_port "$1")/tasks/unrouted" || true)" == 200 ]]
+}
+
+# unroute COLOUR WORKERS: once nginx's workers from before the switch (WORKERS) have exited,
+# nothing can send COLOUR a request any more: unrouted. Waits a drain window at most; with old
+# workers still busy (an upload) or unknown ones, the stop drains.
+unroute() {
+  local colour="$1" workers="$2" deadline pid
+  [[ -n "$workers" ]] || { log "nginx's workers unknown: $colour drains"; return 0; }
+  deadline=$(($(now_ms) + $(lifecycle DRAIN_WINDOW_SECONDS) * 1000))
+  for pid in $workers; do
+    while kill -0 "$pid" 2>/dev/null; do
+      (($(now_ms) < deadline)) || { log "nginx's old workers still busy: $colour drains"; return 0; }
+      sleep 0.1
+    done
+  done
+  if unrouted "$colour"; then
+    log "nginx's old workers gone: $colour stops without a drain window"
+  else
+    log "$colour did not take /tasks/unrouted: it drains"
+  fi
+}
+
 health_url() { printf '%s\n' "${DEPOT_HEALTH_URL:-http://127.0.0.1:$(lifecycle HEALTH_PORT)}"; }
 
 # nginx's health port must report the release's sha256 (new workers serve it at once).
@@ -69,7 +105,7 @@ verify_served() {
 # (`current`), nginx, `previous`, old colour stopped, intent cleared. DEPOT_CRASH_AT names a
 # step after which the proving ground kills depotctl.
 switch_to() {
-  local action="$1" version="$2" started live idle from why switched_ms
+  local action="$1" version="$2" started live idle from why switched_ms workers
   started="$(date +%s)"
   live="$(live_colour)"
   [[ -n "$live" ]] || die "no live colour: run depotctl init first"
@@ -92,15 +128,17 @@ switch_to() {
   # A failed start is not the end: the unit restarts on failure, and wait_ready gives up only
   # when systemd does (failed state) or the ready timeout passes.
   systemctl_ start "$(unit "$idle")" || log "$(unit "$idle") did not start; waiting for systemd to restart it"
-  wait_ready "$idle" || abandon "$action" "$from" "$version" "$started" "$idle" "$idle never ready"
+  # Until nginx switches, nothing routes to the idle colour: a stop before it needs no drain.
+  wait_ready "$idle" || { unrouted "$idle" || true; abandon "$action" "$from" "$version" "$started" "$idle" "$idle never ready"; }
   crash_point idle-ready
-  why="$(gate "$idle")" || abandon "$action" "$from" "$version" "$started" "$idle" "gate: $why"
+  why="$(gate "$idle")" || { unrouted "$idle" || true; abandon "$action" "$from" "$version" "$started" "$idle" "gate: $why"; }
   crash_point gated
 
   atomic_symlink "colours/$idle" "$DEPOT_ROOT/current"
   durable "$DEPOT_ROOT"
   crash_point committed
   write_include "$DEPOT_NGINX_UPSTREAM_FILE" "$(include_for "$idle")"
+  workers="$(nginx_workers)"
   if ! nginx_apply || ! verify_served "$version"; then
     atomic_symlink "colours/$live" "$DEPOT_ROOT/current"
     write_include "$DEPOT_NGINX_UPSTREAM_FILE" "$(include_for "$live")"
@@ -112,10 +150,11 @@ switch_to() {
   crash_point nginx-switched
   [[ -z "$from" ]] || atomic_symlink "releases/$from" "$DEPOT_ROOT/previous"
   crash_point previous-recorded
-  # nginx's old workers finish their requests meanwhile; the old colour keeps serving through
-  # its drain window after SIGTERM, then lets its uploads in flight finish (UPLOAD_FINISH_SECONDS)
-  # before it exits, so this stop waits for them.
-  log "stopping $live (drains, finishes uploads in flight)"
+  # Once nginx's old workers have finished their requests the old colour skips its drain window;
+  # either way it lets its uploads in flight finish (UPLOAD_FINISH_SECONDS) before it exits, so
+  # this stop waits for them.
+  unroute "$live" "$workers"
+  log "stopping $live (finishes requests and uploads in flight)"
   systemctl_ stop "$(unit "$live")"
   crash_point old-stopped
   intent_clear
