@@ -159,13 +159,8 @@ class DrainIT
             HttpResponse<String> unrouted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + "/tasks/unrouted"))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(unrouted.statusCode()).as("POST /tasks/unrouted: %s", unrouted.body()).isEqualTo(200);
-            int chunks = 4;
-            HttpRequest upload = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.appPort() + "/api/v1/assets?filename=unrouted.bin"))
-                    .header("Authorization", "Bearer " + token)
-                    .header("Content-Type", "application/octet-stream")
-                    .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> new SlowBody(chunks, Duration.ofSeconds(1))), chunks * SlowBody.CHUNK))
-                    .build();
-            CompletableFuture<HttpResponse<String>> response = HttpClient.newHttpClient().sendAsync(upload, HttpResponse.BodyHandlers.ofString());
+            CompletableFuture<HttpResponse<String>> response = HttpClient.newHttpClient()
+                    .sendAsync(chunkASecondUpload(server, token, "unrouted.bin", 4), HttpResponse.BodyHandlers.ofString());
             Wait.sleep(Duration.ofSeconds(1));
             long termNanos = System.nanoTime();
             server.terminate();
@@ -203,11 +198,7 @@ class DrainIT
         try (ServerProcess server = DepotJar.startServer("upload-drain", Map.of())) {
             server.awaitReady(Duration.ofSeconds(120));
             int chunks = Math.toIntExact(uploadLasts.toSeconds());
-            HttpRequest upload = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.appPort() + "/api/v1/assets?filename=slow.bin"))
-                    .header("Authorization", "Bearer " + token)
-                    .header("Content-Type", "application/octet-stream")
-                    .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> new SlowBody(chunks, Duration.ofSeconds(1))), chunks * SlowBody.CHUNK))
-                    .build();
+            HttpRequest upload = chunkASecondUpload(server, token, "slow.bin", chunks);
             long startNanos = System.nanoTime();
             CompletableFuture<HttpResponse<String>> response = HttpClient.newHttpClient().sendAsync(upload, HttpResponse.BodyHandlers.ofString());
             // The upload is under way (its first chunks sent) when the stop begins.
@@ -271,6 +262,16 @@ class DrainIT
             assertCutWithA503(server, slowUpload(server, token, "Idempotency-Key: retry-cut\r\n"));
         }
         assertStored(tenant, 1);
+    }
+
+    /** An upload of CHUNKS {@link SlowBody#CHUNK}s, one a second. */
+    private static HttpRequest chunkASecondUpload(ServerProcess server, String token, String filename, int chunks)
+    {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.appPort() + "/api/v1/assets?filename=" + filename))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> new SlowBody(chunks, Duration.ofSeconds(1))), (long) chunks * SlowBody.CHUNK))
+                .build();
     }
 
     private static String migratedTenant()
