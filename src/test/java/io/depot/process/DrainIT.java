@@ -159,14 +159,10 @@ class DrainIT
             HttpResponse<String> unrouted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + "/tasks/unrouted"))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(unrouted.statusCode()).as("POST /tasks/unrouted: %s", unrouted.body()).isEqualTo(200);
-            CompletableFuture<HttpResponse<String>> response = HttpClient.newHttpClient()
-                    .sendAsync(chunkASecondUpload(server, token, "unrouted.bin", 4), HttpResponse.BodyHandlers.ofString());
-            Wait.sleep(Duration.ofSeconds(1));
-            long termNanos = System.nanoTime();
-            server.terminate();
-            boolean exited = server.waitForExit(drain.plusSeconds(30));
-            Duration toExit = Duration.ofNanos(System.nanoTime() - termNanos);
-            HttpResponse<String> answer = response.get(10, TimeUnit.SECONDS);
+            StoppedDuringUpload stop = terminateDuringUpload(server, chunkASecondUpload(server, token, "unrouted.bin", 4), Duration.ofSeconds(1), drain.plusSeconds(30));
+            HttpResponse<String> answer = stop.answer();
+            boolean exited = stop.exited();
+            Duration toExit = stop.toExit();
             System.out.printf("DrainIT: unrouted colour: SIGTERM -> exit %d ms (drain window %d s), the upload in flight answered %d%n",
                     toExit.toMillis(), drain.toSeconds(), answer.statusCode());
 
@@ -198,17 +194,12 @@ class DrainIT
         try (ServerProcess server = DepotJar.startServer("upload-drain", Map.of())) {
             server.awaitReady(Duration.ofSeconds(120));
             int chunks = Math.toIntExact(uploadLasts.toSeconds());
-            HttpRequest upload = chunkASecondUpload(server, token, "slow.bin", chunks);
             long startNanos = System.nanoTime();
-            CompletableFuture<HttpResponse<String>> response = HttpClient.newHttpClient().sendAsync(upload, HttpResponse.BodyHandlers.ofString());
             // The upload is under way (its first chunks sent) when the stop begins.
-            Wait.sleep(Duration.ofSeconds(2));
-            long termNanos = System.nanoTime();
-            server.terminate();
-
-            boolean exited = server.waitForExit(stopBound.plusSeconds(10));
-            Duration toExit = Duration.ofNanos(System.nanoTime() - termNanos);
-            HttpResponse<String> answer = response.get(10, TimeUnit.SECONDS);
+            StoppedDuringUpload stop = terminateDuringUpload(server, chunkASecondUpload(server, token, "slow.bin", chunks), Duration.ofSeconds(2), stopBound.plusSeconds(10));
+            HttpResponse<String> answer = stop.answer();
+            boolean exited = stop.exited();
+            Duration toExit = stop.toExit();
             Duration uploadTook = Duration.ofNanos(System.nanoTime() - startNanos);
             System.out.printf("DrainIT: upload of %d s sent 2 s before SIGTERM: %d after %d ms; SIGTERM -> exit %d ms (drain + grace %d s, with the upload finish window %d s)%n",
                     uploadLasts.toSeconds(), answer.statusCode(), uploadTook.toMillis(), toExit.toMillis(), drainAndGrace.toSeconds(), stopBound.toSeconds());
@@ -262,6 +253,21 @@ class DrainIT
             assertCutWithA503(server, slowUpload(server, token, "Idempotency-Key: retry-cut\r\n"));
         }
         assertStored(tenant, 1);
+    }
+
+    private record StoppedDuringUpload(HttpResponse<String> answer, boolean exited, Duration toExit) {}
+
+    /** Sends UPLOAD, terminates the server AFTER into it, waits up to BOUND for its exit, then for the upload's answer. */
+    private static StoppedDuringUpload terminateDuringUpload(ServerProcess server, HttpRequest upload, Duration after, Duration bound)
+            throws Exception
+    {
+        CompletableFuture<HttpResponse<String>> response = HttpClient.newHttpClient().sendAsync(upload, HttpResponse.BodyHandlers.ofString());
+        Wait.sleep(after);
+        long termNanos = System.nanoTime();
+        server.terminate();
+        boolean exited = server.waitForExit(bound);
+        Duration toExit = Duration.ofNanos(System.nanoTime() - termNanos);
+        return new StoppedDuringUpload(response.get(10, TimeUnit.SECONDS), exited, toExit);
     }
 
     /** An upload of CHUNKS {@link SlowBody#CHUNK}s, one a second. */
