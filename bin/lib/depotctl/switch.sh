@@ -128,10 +128,9 @@ switch_to() {
   # A failed start is not the end: the unit restarts on failure, and wait_ready gives up only
   # when systemd does (failed state) or the ready timeout passes.
   systemctl_ start "$(unit "$idle")" || log "$(unit "$idle") did not start; waiting for systemd to restart it"
-  # Until nginx switches, nothing routes to the idle colour: a stop before it needs no drain.
-  wait_ready "$idle" || { unrouted "$idle" || true; abandon "$action" "$from" "$version" "$started" "$idle" "$idle never ready"; }
+  wait_ready "$idle" || abandon "$action" "$from" "$version" "$started" "$idle" "$idle never ready"
   crash_point idle-ready
-  why="$(gate "$idle")" || { unrouted "$idle" || true; abandon "$action" "$from" "$version" "$started" "$idle" "gate: $why"; }
+  why="$(gate "$idle")" || abandon "$action" "$from" "$version" "$started" "$idle" "gate: $why"
   crash_point gated
 
   atomic_symlink "colours/$idle" "$DEPOT_ROOT/current"
@@ -143,7 +142,7 @@ switch_to() {
     atomic_symlink "colours/$live" "$DEPOT_ROOT/current"
     write_include "$DEPOT_NGINX_UPSTREAM_FILE" "$(include_for "$live")"
     nginx_apply || log "restoring nginx for $live failed too"
-    abandon "$action" "$from" "$version" "$started" "$idle" "nginx switch"
+    abandon "$action" "$from" "$version" "$started" "$idle" "nginx switch" routed
   fi
   # When traffic moved, for whoever measures the seconds after a switch (the proving ground).
   switched_ms=$(now_ms)
@@ -164,9 +163,12 @@ switch_to() {
   echo "switched: $version live on $idle"
 }
 
-# abandon ACTION FROM VERSION STARTED IDLE WHY: nothing switched; the idle colour stops.
+# abandon ACTION FROM VERSION STARTED IDLE WHY [routed]: nothing switched; the idle colour
+# stops. Unless nginx named it for a moment ("routed"), nothing ever sent it a request, so its
+# stop needs no drain.
 abandon() {
-  local action="$1" from="$2" version="$3" started="$4" idle="$5" why="$6"
+  local action="$1" from="$2" version="$3" started="$4" idle="$5" why="$6" routed="${7:-}"
+  [[ "$routed" == routed ]] || unrouted "$idle" || true
   systemctl_ stop "$(unit "$idle")" || true
   intent_clear
   audit "$action" "$from" "$version" failed "$started" "$why"

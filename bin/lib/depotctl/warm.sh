@@ -1,9 +1,10 @@
 # shellcheck shell=bash
 # depotctl: the functional gate of a colour before it takes traffic: one smoke round of the
 # real API (upload, read, download, delete), then a warm-up until the latency settles, which
-# fails the switch when more than SWITCH_MAX_ERROR_PERCENT (lifecycle.env) of its requests fail. Both run on loopback
-# against the idle colour with the host's smoke token (DEPOT_SMOKE_TOKEN in depot.env,
-# written at boot from SSM or by Ansible, never baked), for a tenant of its own.
+# fails the switch when more than SWITCH_MAX_ERROR_PERCENT (lifecycle.env) of its requests
+# fail. Both run on loopback against the idle colour with the host's smoke token
+# (DEPOT_SMOKE_TOKEN in depot.env, written at boot from SSM or by Ansible, never baked), for a
+# tenant of its own.
 
 DEPOT_SMOKE_FILENAME="depot-smoke.txt"
 
