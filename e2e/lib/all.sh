@@ -29,7 +29,7 @@ _e2e_lib="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # Starts a run from a clean slate: whatever an earlier (maybe crashed) run left is stopped and removed.
 e2e_begin() {
     ((EUID == 0)) || die "needs root (network namespaces, systemd-nspawn)"
-    require_packages systemd-container debootstrap iproute2 openssh-client curl jq socat python3-matplotlib
+    require_packages systemd-container debootstrap iproute2 openssh-client curl jq socat python3-matplotlib zip unzip
     load_lifecycle "$E2E_ROOT/lifecycle.env"
     # Runs share addresses, ports and state: one at a time (the lock goes when the run exits).
     mkdir -p "$E2E_CACHE"
