@@ -15,12 +15,14 @@
       failure on a fresh connection is an error.
   loadgen.py window FILE START_MS END_MS
       Prints "requests failures errors resent" counted in whole seconds overlapping the window.
+  loadgen.py p99 FILE START_MS END_MS
+      Prints the p99 latency (ms) of the responses in whole seconds overlapping the window.
   loadgen.py capacity FILE SKIP_SECONDS
       Prints the mean successes per second of a run's whole seconds, the first SKIP_SECONDS
       (warm-up) and the last (cut short) left out, then the failures and socket errors in them.
-  loadgen.py switches FILE SWITCH_MS...
-      Prints JSON: the p99 latency in the 30 s after each colour switch, the steady p99 (every
-      second more than 30 s before the first switch) and each ratio of the two.
+  loadgen.py switches FILE WINDOW_S SWITCH_MS...
+      Prints JSON: the p99 latency in the WINDOW_S seconds after each colour switch, the steady
+      p99 (every second more than WINDOW_S before the first switch) and each ratio of the two.
 """
 import math
 import argparse
@@ -41,7 +43,6 @@ MIX = ["get", "list", "get", "content", "get", "list", "content", "upload"]
 FAILURE_SAMPLES = 50
 # Latency histogram: bucket k holds latencies in [GROWTH**k, GROWTH**(k+1)) ms.
 GROWTH = 1.05
-AFTER_SWITCH_SECONDS = 30
 RUN_ID = "load-%d-%d" % (os.getpid(), int(time.time()))
 
 
@@ -205,15 +206,24 @@ def run(args):
     counters.dump(args.out)
 
 
-def window(path, start_ms, end_ms):
+def seconds_within(path, start_ms, end_ms):
+    """The run's per-second buckets of the whole seconds overlapping the window."""
     with open(path) as fh:
         doc = json.load(fh)
     first, last = int(start_ms) // 1000, int(end_ms) // 1000
+    return [b for sec, b in doc["seconds"].items() if first <= int(sec) <= last]
+
+
+def window(path, start_ms, end_ms):
     ok = fail = err = resent = 0
-    for sec, b in doc["seconds"].items():
-        if first <= int(sec) <= last:
-            ok, fail, err, resent = ok + b["ok"], fail + b["fail"], err + b["err"], resent + b["resent"]
+    for b in seconds_within(path, start_ms, end_ms):
+        ok, fail, err, resent = ok + b["ok"], fail + b["fail"], err + b["err"], resent + b["resent"]
     print(ok + fail + err, fail, err, resent)
+
+
+def p99(path, start_ms, end_ms):
+    value = percentile([b.get("latency", {}) for b in seconds_within(path, start_ms, end_ms)], 0.99)
+    print("%.1f" % value if value else "-")
 
 
 def capacity(path, skip_seconds):
@@ -244,7 +254,7 @@ def percentile(histograms, fraction):
     return None
 
 
-def switches(path, switch_ms):
+def switches(path, window_s, switch_ms):
     try:
         with open(path) as fh:
             doc = json.load(fh)
@@ -254,13 +264,13 @@ def switches(path, switch_ms):
     starts = sorted(int(ms) // 1000 for ms in switch_ms)
     # Steady: the load before anything switched. Seconds between switches are not steady: the
     # scenarios in between start JVMs, kill them, reboot hosts, and would flatter every ratio.
-    steady = percentile([h for sec, h in seconds.items() if starts and sec < starts[0] - AFTER_SWITCH_SECONDS], 0.99)
+    steady = percentile([h for sec, h in seconds.items() if starts and sec < starts[0] - window_s], 0.99)
     windows = []
     for start in starts:
-        after = percentile([h for sec, h in seconds.items() if start <= sec < start + AFTER_SWITCH_SECONDS], 0.99)
+        after = percentile([h for sec, h in seconds.items() if start <= sec < start + window_s], 0.99)
         windows.append({"switch_s": start, "p99_ms": after, "ratio": after / steady if after and steady else None})
     ratios = sorted(w["ratio"] for w in windows if w["ratio"] is not None)
-    print(json.dumps({"steady_p99_ms": steady, "after_switch": windows,
+    print(json.dumps({"window_s": window_s, "steady_p99_ms": steady, "after_switch": windows,
                       "ratio_max": ratios[-1] if ratios else None,
                       "ratio_median": statistics.median(ratios) if ratios else None}))
 
@@ -276,15 +286,17 @@ def main():
     r.add_argument("--connections", type=int, default=4)
     r.add_argument("--duration", type=float, default=1800)
     r.add_argument("--max-requests", type=int, default=500000)
-    w = sub.add_parser("window")
-    w.add_argument("file")
-    w.add_argument("start_ms")
-    w.add_argument("end_ms")
+    for name in ("window", "p99"):
+        w = sub.add_parser(name)
+        w.add_argument("file")
+        w.add_argument("start_ms")
+        w.add_argument("end_ms")
     c = sub.add_parser("capacity")
     c.add_argument("file")
     c.add_argument("skip_seconds", type=int)
     x = sub.add_parser("switches")
     x.add_argument("file")
+    x.add_argument("window_s", type=int)
     x.add_argument("switch_ms", nargs="*")
     args = parser.parse_args()
     if args.command == "run":
@@ -292,7 +304,9 @@ def main():
     elif args.command == "capacity":
         capacity(args.file, args.skip_seconds)
     elif args.command == "switches":
-        switches(args.file, args.switch_ms)
+        switches(args.file, args.window_s, args.switch_ms)
+    elif args.command == "p99":
+        p99(args.file, args.start_ms, args.end_ms)
     else:
         window(args.file, args.start_ms, args.end_ms)
 
