@@ -39,6 +39,7 @@ emulator_up() {
 # own data) gets an EC2 endpoint rule set that resolves every region to URL.
 ec2_endpoint_for_old_boto3() {
   local url=$1 data=$STATE/aws-data
+  require_packages python3-boto3
   mkdir -p "$data/ec2/2016-11-15"
   jq --arg url "$url" '.rules = [{conditions: [], type: "endpoint", endpoint: {url: $url, properties: {}, headers: {}}}]' \
     /usr/lib/python3/dist-packages/botocore/data/ec2/2016-11-15/endpoint-rule-set-1.json \
