@@ -20,17 +20,20 @@ PUBLIC_URL=https://depot.example
 emulator_up() {
   local port
   port=$(free_port)
+  export AWS_ENDPOINT_URL=http://127.0.0.1:$port AWS_ACCESS_KEY_ID=rehearsal AWS_SECRET_ACCESS_KEY=rehearsal \
+    AWS_DEFAULT_REGION=$REGION AWS_REGION=$REGION
+  # Before the emulator starts: a failure here leaves no process behind.
+  ec2_endpoint_for_old_boto3 "$AWS_ENDPOINT_URL"
   python3 "$REPO_ROOT/scripts/lib/rehearsal/emulator.py" ${1:+--parameters-on "$1"} "${@:2}" -H 127.0.0.1 -p "$port" \
     >"$STATE/moto.log" 2>&1 &
   # shellcheck disable=SC2034 # the caller stops it
   EMULATOR_PID=$!
-  export AWS_ENDPOINT_URL=http://127.0.0.1:$port AWS_ACCESS_KEY_ID=rehearsal AWS_SECRET_ACCESS_KEY=rehearsal \
-    AWS_DEFAULT_REGION=$REGION AWS_REGION=$REGION
-  ec2_endpoint_for_old_boto3 "$AWS_ENDPOINT_URL"
   for _ in $(seq 50); do
     aws sts get-caller-identity >/dev/null 2>&1 && { log "moto_server on 127.0.0.1:$port"; return 0; }
     sleep 0.2
   done
+  # The caller has not taken it over yet: stopped here, as it would outlive the run (and its lock).
+  stop_pid "$EMULATOR_PID"
   die "moto_server did not answer on 127.0.0.1:$port (see $STATE/moto.log)"
 }
 
