@@ -30,6 +30,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -98,13 +99,13 @@ public class AssetService
         return OBJECT_KEY.matcher(key).matches();
     }
 
-    /** Stores {@code body} as a new asset; a {@code declaredSha256} the body does not match stores nothing. */
-    public Asset upload(String tenant, String filename, String contentType, InputStream body, Optional<String> declaredSha256)
+    /** Stores {@code body} (of {@code declaredLength} bytes, when known) as a new asset; a {@code declaredSha256} the body does not match stores nothing. */
+    public Asset upload(String tenant, String filename, String contentType, InputStream body, OptionalLong declaredLength, Optional<String> declaredSha256)
     {
         UUID id = UUID.randomUUID();
         String key = objectKey(tenant, id);
         StoredObject stored;
-        try (UploadCapacity.Buffers buffers = capacity.buffers()) {
+        try (UploadCapacity.Buffers buffers = capacity.buffers(declaredLength)) {
             stored = objects.put(key, MediaTypes.canonical(contentType), bounded(body), buffers.first(), buffers::spare, uploadLimit, declaredSha256,
                     uploadedBytes::inc);
         }

@@ -6,6 +6,7 @@ import com.codahale.metrics.MetricRegistry;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -101,9 +102,12 @@ public class UploadCapacity
      * Part buffers from the shared budget for one upload: the first waits a short, bounded time
      * for one to come free (or the upload is refused); {@link Buffers#spare} gives up to
      * {@code buffersPerUpload - 1} more, only while the budget has them free, so a busy budget
-     * makes uploads slower, never refused for speed.
+     * makes uploads slower, never refused for speed. A body declared smaller than a part gets a
+     * first buffer of its own size (and the byte that shows it ended), not a pooled part buffer:
+     * small uploads, most of them, neither fill the heap with part buffers nor grow it. It still
+     * counts as a whole part against the budget, so the budget bounds the heap either way.
      */
-    public Buffers buffers()
+    public Buffers buffers(OptionalLong declaredLength)
     {
         boolean acquired;
         try {
@@ -116,6 +120,10 @@ public class UploadCapacity
         if (!acquired) {
             budgetRejections.mark();
             throw new OverloadedException("Depot is receiving as many uploads as its memory allows; retry in %d s".formatted(RETRY_AFTER_SECONDS), RETRY_AFTER_SECONDS);
+        }
+        long length = declaredLength.orElse(bufferSize);
+        if (length < bufferSize) {
+            return new Buffers(new byte[Math.toIntExact(length) + 1]);
         }
         byte[] first = pooled.poll();
         return new Buffers(first == null ? new byte[bufferSize] : first);
@@ -203,9 +211,9 @@ public class UploadCapacity
             if (first == null) {
                 return;
             }
-            // Only the first is kept for the next upload: an idle instance holds one buffer per
-            // upload it had at once; the spares go to the collector.
-            if (!closed) {
+            // Only a first part buffer is kept for the next upload: an idle instance holds one buffer
+            // per large upload it had at once; the spares and small bodies' buffers go to the collector.
+            if (!closed && first.length == bufferSize) {
                 pooled.offer(first);
             }
             first = null;

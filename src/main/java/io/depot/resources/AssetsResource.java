@@ -36,6 +36,7 @@ import jakarta.ws.rs.core.UriInfo;
 
 import java.io.InputStream;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import static java.util.Objects.requireNonNull;
 
@@ -98,30 +99,34 @@ public class AssetsResource
     {
         String validFilename = Filenames.validate(filename);
         String validType = MediaTypes.forStoredFile(contentType);
-        rejectDeclaredOversize(contentLength, assets.uploadLimit());
+        OptionalLong declaredLength = declaredLength(contentLength, assets.uploadLimit());
         Optional<String> declaredSha256 = DeclaredDigest.sha256(headers.getRequestHeader(DeclaredDigest.CONTENT_DIGEST),
                 headers.getRequestHeader(DeclaredDigest.AMZ_CHECKSUM_SHA256));
         String fingerprint = idempotency.fingerprint("POST /api/v1/assets", validFilename, validType);
         try (UploadCapacity.Admission ignored = assets.admitUpload(principal.tenant())) {
             return idempotency.run(principal, idempotencyKey, fingerprint, () -> declaredSha256.orElseGet(() -> assets.sha256Of(body)), () -> {
-                Asset asset = assets.upload(principal.tenant(), validFilename, validType, body, declaredSha256);
+                Asset asset = assets.upload(principal.tenant(), validFilename, validType, body, declaredLength, declaredSha256);
                 return new Idempotency.Outcome(Response.created(uri.getBaseUriBuilder().path(AssetResource.class).build(asset.id())).entity(asset).build(),
                         asset.sha256());
             });
         }
     }
 
-    // A declared length over the limit is refused before a byte is read or sent to S3.
-    static void rejectDeclaredOversize(String contentLength, long uploadLimit)
+    // A declared length over the limit is refused before a byte is read or sent to S3; one within it sizes the upload's buffer.
+    static OptionalLong declaredLength(String contentLength, long uploadLimit)
     {
         if (contentLength == null) {
-            return;
+            return OptionalLong.empty();
         }
         try {
             long declared = Long.parseLong(contentLength.trim());
+            if (declared < 0) {
+                throw new InvalidInputException("Content-Length is negative");
+            }
             if (declared > uploadLimit) {
                 throw new TooLargeException("the file is larger than the upload limit of " + uploadLimit + " bytes");
             }
+            return OptionalLong.of(declared);
         }
         catch (NumberFormatException e) {
             throw new InvalidInputException("Content-Length is not a number");

@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import static io.depot.testing.ClientInput.anyText;
 import static io.depot.testing.ClientInput.mutate;
@@ -128,11 +129,15 @@ class RequestInputPropertiesTest
     }
 
     @Test
-    void aDeclaredLengthOverTheLimitIs413AndNotANumberIs400()
+    void aDeclaredLengthOverTheLimitIs413AndNotANumberOrNegativeIs400()
     {
         qt().forAll(numberTexts()).checkAssert(contentLength -> {
-            int expected = contentLength == null ? 0 : wholeNumber(contentLength.trim()).map(length -> length > UPLOAD_LIMIT ? 413 : 0).orElse(400);
-            assertThat(refusal(() -> AssetsResource.rejectDeclaredOversize(contentLength, UPLOAD_LIMIT))).isEqualTo(expected);
+            Optional<Long> number = contentLength == null ? Optional.empty() : wholeNumber(contentLength.trim());
+            int expected = contentLength == null ? 0 : number.map(length -> length < 0 ? 400 : length > UPLOAD_LIMIT ? 413 : 0).orElse(400);
+            assertThat(refusal(() -> AssetsResource.declaredLength(contentLength, UPLOAD_LIMIT))).isEqualTo(expected);
+            if (expected == 0) {
+                assertThat(AssetsResource.declaredLength(contentLength, UPLOAD_LIMIT)).isEqualTo(number.map(OptionalLong::of).orElse(OptionalLong.empty()));
+            }
         });
     }
 
