@@ -120,8 +120,8 @@ warm_requests() {
 
 # warm BASE AUTH_CONFIG ASSET: rounds of requests until the latency settles, for
 # DEPOT_WARM_SECONDS at most, then the deletes of the last round's uploads; prints
-# "TOTAL ERRORS OK SECONDS SETTLED" (errors: 5xx and no answer; 429 from the rate limit is
-# neither; SETTLED: yes, or no when the bound ended it).
+# "TOTAL ERRORS OK SECONDS SETTLED MEDIANS" (errors: 5xx and no answer; 429 from the rate
+# limit is neither; SETTLED: yes, or no when the bound ended it; MEDIANS: each round's, in ms).
 warm() {
   local base="$1" auth="$2" asset="$3" dir started deadline round=0 answers medians=() outcome=no
   WARM_TOTAL=0 WARM_ERRORS=0 WARM_OK=0 WARM_UPLOADED=()
@@ -141,7 +141,7 @@ warm() {
     warm_count "$(warm_requests "$dir/config")"
   fi
   rm -rf "$dir"
-  echo "$WARM_TOTAL $WARM_ERRORS $WARM_OK $((($(now_ms) - started) / 1000)) $outcome"
+  echo "$WARM_TOTAL $WARM_ERRORS $WARM_OK $((($(now_ms) - started) / 1000)) $outcome $(printf '%s\n' "${medians[@]}" | awk '{ printf "%s%.1f", (NR > 1 ? "," : ""), $1 / 1000 }')"
 }
 
 # warm_count ANSWERS: adds a round's answer lines to the counts; WARM_UPLOADED becomes the ids
@@ -158,7 +158,7 @@ asset_id_lines() { grep -o '"id" *: *"[0-9a-f-]*"' | sed 's/.*"\([0-9a-f-]*\)"$/
 
 # gate COLOUR: 0 when the colour passes; otherwise prints why and returns 1.
 gate() {
-  local colour="$1" base token auth asset why="" total errors ok seconds outcome bound
+  local colour="$1" base token auth asset why="" total errors ok seconds outcome medians bound
   base="http://127.0.0.1:$(colour_app_port "$colour")"
   bound="$(lifecycle SWITCH_MAX_ERROR_PERCENT)"
   token="$(smoke_token)"
@@ -169,11 +169,11 @@ gate() {
     echo "smoke round: $asset"
     return 1
   fi
-  read -r total errors ok seconds outcome < <(warm "$base" "$auth" "$asset")
+  read -r total errors ok seconds outcome medians < <(warm "$base" "$auth" "$asset")
   why="$(remove_asset "$base" "$auth" "$asset")" || { rm -f "$auth"; echo "smoke round: $why"; return 1; }
   rm -f "$auth"
   if [[ "$outcome" == yes ]]; then outcome="latency settled"; else outcome="bound of ${DEPOT_WARM_SECONDS} s"; fi
-  log "gate $colour: smoke round passed; warm-up $total requests in ${seconds} s ($outcome), $errors errors (bound $bound%)"
+  log "gate $colour: smoke round passed; warm-up $total requests in ${seconds} s ($outcome; round medians ${medians:-none} ms), $errors errors (bound $bound%)"
   ((total == 0 || errors * 100 <= total * bound)) || { echo "warm-up: $errors of $total requests failed (bound $bound%)"; return 1; }
   ((total == 0 || ok > 0)) || { echo "warm-up: none of $total requests succeeded"; return 1; }
 }
