@@ -83,12 +83,12 @@ settled() {
   ((low > 0 && high * 100 <= low * (100 + DEPOT_WARM_SETTLE_PERCENT)))
 }
 
-# warm_operation AUTH_CONFIG URL OUTPUT [CURL_CONFIG_LINE...]: one request of a round's curl
+# warm_operation AUTH_LINES URL OUTPUT [CURL_CONFIG_LINE...]: one request of a round's curl
 # config (each after the first opens with "next", so its options are its own).
 warm_operation() {
   local auth="$1" url="$2" output="$3" line
   shift 3
-  cat "$auth"
+  printf '%s\n' "$auth"
   printf 'url = "%s"\ngloboff\noutput = "%s"\nmax-time = 5\nwrite-out = "%s"\n' "$url" "$output" "$WARM_WRITE_OUT"
   for line; do printf '%s\n' "$line"; done
   echo next
@@ -97,7 +97,9 @@ warm_operation() {
 # warm_round BASE AUTH_CONFIG DIR ROUND ASSET DELETE_ID...: a round's curl config on stdout:
 # the reads of ASSET, the uploads (their bodies kept in DIR as up-ROUND-N) and the deletes.
 warm_round() {
-  local base="$1" auth="$2" dir="$3" round="$4" asset="$5" path n id
+  local base="$1" auth dir="$3" round="$4" asset="$5" path n id
+  # Read once: a round has hundreds of requests.
+  auth="$(<"$2")"
   shift 5
   for _ in $(seq "$WARM_ROUND_REQUESTS"); do
     for path in $DEPOT_WARM_PATHS; do
