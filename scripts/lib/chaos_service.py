@@ -224,7 +224,8 @@ def warm_up(depot, tokens, concurrency):
 
 HEAP_MIB, PART_MIB, BUDGET_MIB, PER_TENANT = 128, 8, 32, 6
 # 4x the budget in part buffers (as much as the whole heap), from two tenants: 8 each, 6 of them within a tenant's cap.
-FLOOD_UPLOADS, FLOOD_UPLOAD_BYTES = 4 * BUDGET_MIB // PART_MIB, 2 << 20
+# Each body is a whole part, so each takes a part buffer (a body declared smaller gets a buffer of its size).
+FLOOD_UPLOADS, FLOOD_UPLOAD_BYTES = 4 * BUDGET_MIB // PART_MIB, PART_MIB << 20
 
 
 def start_for_flood(depot, name, budget_mib, per_tenant):
