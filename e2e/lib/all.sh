@@ -26,15 +26,28 @@ _e2e_lib="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=e2e/lib/ec2.sh
 . "$_e2e_lib/ec2.sh"
 
-# Starts a run from a clean slate: whatever an earlier (maybe crashed) run left is stopped and removed.
-e2e_begin() {
-    ((EUID == 0)) || die "needs root (network namespaces, systemd-nspawn)"
-    require_packages systemd-container debootstrap iproute2 openssh-client curl jq socat python3-matplotlib zip unzip
-    load_lifecycle "$E2E_ROOT/lifecycle.env"
-    # Runs share addresses, ports and state: one at a time (the lock goes when the run exits).
+# run_lock: runs share addresses, ports and state, so one at a time. The lock (fd 8) goes when
+# the run exits, but the services it started inherit it: a run killed before its clean-up
+# leaves them holding it. The lock file names the run that took it; when that run is gone, what
+# it left running is stopped and the lock taken.
+run_lock() {
+    local lock="$E2E_CACHE/run.lock" owner
     mkdir -p "$E2E_CACHE"
-    exec 8>"$E2E_CACHE/run.lock"
-    flock -n 8 || die "another proving-ground run is active (lock $E2E_CACHE/run.lock)"
+    exec 8>>"$lock"
+    if ! flock -n 8; then
+        owner="$(head -n 1 "$lock")"
+        if ! [[ "$owner" =~ ^[0-9]+$ ]] || kill -0 "$owner" 2>/dev/null; then
+            die "another proving-ground run is active (pid ${owner:-unknown}, lock $lock)"
+        fi
+        log "run $owner ended without its clean-up: stopping what it left running"
+        e2e_clean_stale
+        flock -w 30 8 || die "what run $owner left still holds $lock: pids$(fuser "$lock" 2>/dev/null)"
+    fi
+    echo "$$" >"$lock"
+}
+
+# e2e_clean_stale: stops what an earlier run left (its pid files, stack, hosts, namespaces).
+e2e_clean_stale() {
     local pidfile
     for pidfile in "$E2E_STATE"/*.pid; do
         [[ -e "$pidfile" ]] && stop_pidfile "$pidfile"
@@ -44,6 +57,15 @@ e2e_begin() {
     fi
     hosts_clean_stale
     net_clean_stale
+}
+
+# Starts a run from a clean slate: whatever an earlier (maybe crashed) run left is stopped and removed.
+e2e_begin() {
+    ((EUID == 0)) || die "needs root (network namespaces, systemd-nspawn)"
+    require_packages systemd-container debootstrap iproute2 openssh-client curl jq socat python3-matplotlib zip unzip psmisc
+    load_lifecycle "$E2E_ROOT/lifecycle.env"
+    run_lock
+    e2e_clean_stale
     rm -rf "$E2E_STATE" "$E2E_OUT"
     mkdir -p "$E2E_STATE/log" "$E2E_OUT"
     : >"$E2E_SUMMARY_ROWS"
