@@ -85,7 +85,7 @@ lynis_index() {
 
 # baseline_scenario NAME: the checks, sshd from outside and the breakage, one summary row each.
 baseline_scenario() {
-    local name="$1" start verdict log="$E2E_STATE/log/baseline-checks.log" index
+    local name="$1" start verdict log="$E2E_STATE/log/baseline-checks.log"
     start=$(now_ms)
     verdict=""
     baseline_checks "$name" "$log" || verdict+="$(grep -c '^FAIL' "$log") checks failed: $(grep '^FAIL' "$log" | cut -c7- | tr '\n' ';')"
@@ -103,7 +103,6 @@ baseline_scenario() {
     baseline_repair "$name"
     baseline_checks "$name" "$log" || verdict+="the checks still fail after the repair; "
     record "host baseline: breakage caught" "$start" "$verdict" "$(grep -c '^FAIL' "$log.broken") checks failed on the broken host"
-
 }
 
 # lynis_begin NAME: lynis audits the host in the background (two minutes, mostly waiting on its

@@ -33,7 +33,7 @@ smoke() {
     "$base/api/v1/assets?filename=$DEPOT_SMOKE_FILENAME" || true)"
   code="${answer##*$'\n'}"
   [[ "$code" == 201 ]] || { echo "upload answered ${code:-nothing}"; return 1; }
-  id="$(asset_id <<<"${answer%$'\n'*}")"
+  id="$(asset_id_lines <<<"${answer%$'\n'*}" | head -n 1)"
   [[ -n "$id" ]] || { echo "upload answered without an id"; return 1; }
   code="$(curl -s -o /dev/null --max-time 5 --config "$auth" -w '%{http_code}' "$base/api/v1/assets/$id" || true)"
   [[ "$code" == 200 ]] || { echo "read answered $code"; return 1; }
@@ -41,9 +41,6 @@ smoke() {
   [[ "$code" == 302 ]] || { echo "download answered $code"; return 1; }
   echo "$id"
 }
-
-# asset_id: the id in the JSON of an asset on stdin (empty: none).
-asset_id() { sed -n 's/.*"id" *: *"\([0-9a-f-]*\)".*/\1/p' | head -n 1; }
 
 # remove_asset BASE AUTH_CONFIG ID: delete (204); prints what failed.
 remove_asset() {
@@ -156,7 +153,7 @@ warm_count() {
 }
 
 # asset_id_lines: every asset id in the JSON bodies on stdin, one per line.
-asset_id_lines() { grep -o '"id" *: *"[0-9a-f-]*"' | sed 's/.*"\([0-9a-f-]*\)"$/\1/'; }
+asset_id_lines() { { grep -o '"id" *: *"[0-9a-f-]*"' || true; } | sed 's/.*"\([0-9a-f-]*\)"$/\1/'; }
 
 # gate COLOUR: 0 when the colour passes; otherwise prints why and returns 1.
 gate() {
