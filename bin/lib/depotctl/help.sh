@@ -42,7 +42,8 @@ at releases/VERSION (sha256 verified), starts it, waits up to READY_TIMEOUT_SECO
 admin /ready, then gates it on loopback with the host's smoke token: one round of upload,
 read and download, then a warm-up of that asset's routes (DEPOT_WARM_PATHS) and of uploads
 and deletes, whose failed share must stay within SWITCH_MAX_ERROR_PERCENT; it runs until the
-median latencies of three rounds lie within DEPOT_WARM_SETTLE_PERCENT, for DEPOT_WARM_SECONDS
+latency stops improving (the lowest median of the last two rounds is no more than
+DEPOT_WARM_SETTLE_PERCENT below the lowest of the rounds before them), for DEPOT_WARM_SECONDS
 at most. Every asset it made is deleted before the switch. Then it commits (current),
 rewrites the nginx include atomically, tests and reloads nginx, checks /version on the
 health port, records previous and stops the old colour: once nginx's workers from before the

@@ -52,13 +52,15 @@ remove_asset() {
 # A round: 100 requests per warm-up path and 20 uploads whose assets the next round deletes, as
 # a tenant's traffic mixes reads and writes, 4 at a time. It warms every route the traffic takes
 # (the JIT compiles them) and grows the heap as uploads do (part buffers), before the switch
-# rather than under the traffic. The latency has settled when the median latencies of the last
-# WARM_SETTLE_ROUNDS rounds lie within DEPOT_WARM_SETTLE_PERCENT of the lowest of them: more
-# warm-up buys nothing.
+# rather than under the traffic. The latency has settled when it stopped improving: the lowest
+# median of the last WARM_SETTLE_ROUNDS rounds is no more than DEPOT_WARM_SETTLE_PERCENT below
+# the lowest of the rounds before them. A cold colour's medians fall round after round; a warm
+# one's only wander with the traffic beside it, and a rule asking them to agree never ends
+# under load.
 WARM_ROUND_REQUESTS=100
 WARM_ROUND_UPLOADS=20
 WARM_PARALLEL=4
-WARM_SETTLE_ROUNDS=3
+WARM_SETTLE_ROUNDS=2
 WARM_FILENAME="depot-warm-up.txt"
 # Each request's answer line: status, seconds, and the file holding an upload's body (or none).
 WARM_WRITE_OUT='%{http_code} %{time_total} %{filename_effective}\n'
@@ -68,16 +70,21 @@ round_median() {
   awk '{ print int($2 * 1000000) }' | sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : 0 }'
 }
 
-# settled MEDIAN...: 0 when the last WARM_SETTLE_ROUNDS medians are within the settle percent.
+# settled MEDIAN...: 0 when the lowest of the last WARM_SETTLE_ROUNDS medians is no more than
+# the settle percent below the lowest of those before them (at least one round before them).
 settled() {
-  (($# >= WARM_SETTLE_ROUNDS)) || return 1
-  local medians=("${@: -WARM_SETTLE_ROUNDS}") low high median
-  low="${medians[0]}" high="${medians[0]}"
-  for median in "${medians[@]}"; do
-    ((median < low)) && low="$median"
-    ((median > high)) && high="$median"
-  done
-  ((low > 0 && high * 100 <= low * (100 + DEPOT_WARM_SETTLE_PERCENT)))
+  (($# > WARM_SETTLE_ROUNDS)) || return 1
+  local recent before
+  recent="$(lowest "${@: -WARM_SETTLE_ROUNDS}")"
+  before="$(lowest "${@:1:$# - WARM_SETTLE_ROUNDS}")"
+  ((recent > 0 && recent * 100 >= before * (100 - DEPOT_WARM_SETTLE_PERCENT)))
+}
+
+# lowest NUMBER...: the lowest of the numbers.
+lowest() {
+  local low="$1" number
+  for number; do ((number < low)) && low="$number"; done
+  echo "$low"
 }
 
 # warm_operation AUTH_LINES URL OUTPUT [CURL_CONFIG_LINE...]: one request of a round's curl
