@@ -168,7 +168,7 @@ public class DepotApplication
         AssetService assets = new AssetService(jdbi, objects, cache, clock, limits.getUploadLimit().toBytes(), uploadCapacity,
                 maintenance.getOrphanAge().toJavaDuration(), environment.metrics());
         Idempotency idempotency = new Idempotency(new IdempotencyStore(redis, json, redisConfiguration.getIdempotencyTtl().toSeconds()), json);
-        RateLimiter rateLimiter = new RateLimiter(redis, clock, limits.getRequestsPerWindow(), limits.getRateLimitWindow().toSeconds(), environment.metrics());
+        RateLimiter rateLimiter = new RateLimiter(redis, clock, limits.getRateLimitWindow().toSeconds(), environment.metrics());
 
         DepotExceptionMapper errors = new DepotExceptionMapper();
         environment.jersey().register(errors);
@@ -196,7 +196,7 @@ public class DepotApplication
                 .setUnauthorizedHandler(bearer)
                 .buildAuthFilter()));
         environment.jersey().register(new AuthValueFactoryProvider.Binder<>(TenantPrincipal.class));
-        environment.jersey().register(new TokenRequired(bearer, new RateLimitFilter(rateLimiter)));
+        environment.jersey().register(new TokenRequired(bearer, new RateLimitFilter(rateLimiter, limits.getRequestsPerWindow())));
         environment.jersey().register(new AssetsResource(assets, idempotency, limits));
         environment.jersey().register(new AssetResource(assets));
         environment.jersey().register(new AssetContentResource(assets));

@@ -44,7 +44,7 @@ public class TokenAuthenticator
         try {
             lookups.inc();
             principal = jdbi.withExtension(TokenDao.class, dao -> dao.findActive(hash))
-                    .map(found -> new TenantPrincipal(found.tenant(), found.id()));
+                    .map(found -> new TenantPrincipal(found.tenant(), found.id(), found.requestsPerWindow()));
         }
         catch (JdbiException e) {
             throw new DependencyUnavailableException("the database is unavailable", e);

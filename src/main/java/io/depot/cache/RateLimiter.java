@@ -11,11 +11,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Fixed-window request counter per token in Redis, shared by the whole fleet. While Redis is down
- * (or not configured) each instance counts in its own memory with the same limit: a token may
- * then make up to the limit on every instance, so no client is held tighter than with Redis,
- * and yet no token can take one instance's whole capacity. The counts do not move between the
- * two: a window that straddles an outage starts again from zero on the other side.
+ * Fixed-window request counter per token in Redis, shared by the whole fleet, against the limit
+ * the caller says applies to the token (its own, or the configured one). While Redis is down (or
+ * not configured) each instance counts in its own memory with the same limit: a token may then
+ * make up to the limit on every instance, so no client is held tighter than with Redis, and yet
+ * no token held to the configured limit can take one instance's whole capacity. The counts do not
+ * move between the two: a window that straddles an outage starts again from zero on the other side.
  */
 public class RateLimiter
 {
@@ -27,24 +28,23 @@ public class RateLimiter
 
     private final RedisGateway redis;
     private final Clock clock;
-    private final long limit;
     private final long windowSeconds;
     private final Meter rejections;
     private final Meter localDecisions;
     // Token id -> {window, count} while Redis is unreachable; only authenticated tokens get here, so it is bounded by the tokens there are.
     private final Map<UUID, long[]> localCounts = new ConcurrentHashMap<>();
 
-    public RateLimiter(RedisGateway redis, Clock clock, long limit, long windowSeconds, MetricRegistry metrics)
+    public RateLimiter(RedisGateway redis, Clock clock, long windowSeconds, MetricRegistry metrics)
     {
         this.redis = requireNonNull(redis, "redis is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.limit = limit;
         this.windowSeconds = windowSeconds;
         this.rejections = metrics.meter("depot.ratelimit.rejections");
         this.localDecisions = metrics.meter("depot.ratelimit.local");
     }
 
-    public Decision acquire(UUID tokenId)
+    /** Counts a request of the token; refused past limit requests in the current window. */
+    public Decision acquire(UUID tokenId, long limit)
     {
         long now = clock.instant().getEpochSecond();
         long window = now / windowSeconds;

@@ -15,10 +15,10 @@ public interface TokenDao
     @SqlUpdate("INSERT INTO api_tokens (id, tenant, name, token_hash, created_at) VALUES (:id, :tenant, :name, :hash, now())")
     void insert(@Bind("id") UUID id, @Bind("tenant") String tenant, @Bind("name") String name, @Bind("hash") String hash);
 
-    @SqlQuery("SELECT id, tenant, name, created_at, revoked_at FROM api_tokens WHERE token_hash = :hash AND revoked_at IS NULL")
+    @SqlQuery("SELECT id, tenant, name, requests_per_window, created_at, revoked_at FROM api_tokens WHERE token_hash = :hash AND revoked_at IS NULL")
     Optional<ApiToken> findActive(@Bind("hash") String hash);
 
-    @SqlQuery("SELECT id, tenant, name, created_at, revoked_at FROM api_tokens WHERE (:tenant IS NULL OR tenant = :tenant) ORDER BY tenant, created_at")
+    @SqlQuery("SELECT id, tenant, name, requests_per_window, created_at, revoked_at FROM api_tokens WHERE (:tenant IS NULL OR tenant = :tenant) ORDER BY tenant, created_at")
     List<ApiToken> list(@Bind("tenant") String tenant);
 
     @SqlUpdate("UPDATE api_tokens SET revoked_at = now() WHERE id = :id AND revoked_at IS NULL")

@@ -17,7 +17,7 @@ public class LimitsConfiguration
     @NotNull
     private DataSize uploadLimit = DataSize.gibibytes(1);
 
-    /** Requests one token may make per window before it gets 429. */
+    /** Requests one token may make per window before it gets 429, unless it was created with a limit of its own. */
     @Min(1)
     private int requestsPerWindow = 1200;
 

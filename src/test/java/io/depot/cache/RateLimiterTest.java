@@ -10,7 +10,7 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Without Redis the limit still holds, counted in this instance's memory. */
+/** Without Redis the limit each token is given still holds, counted in this instance's memory. */
 class RateLimiterTest
 {
     @Test
@@ -18,22 +18,41 @@ class RateLimiterTest
     {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:10Z"));
         MetricRegistry metrics = new MetricRegistry();
-        RedisConfiguration noRedis = new RedisConfiguration();
-        noRedis.setUrl("");
-        RateLimiter limiter = new RateLimiter(new RedisGateway(noRedis, metrics, clock), clock, 3, 60, metrics);
+        RateLimiter limiter = withoutRedis(clock, metrics);
         UUID first = UUID.randomUUID();
         UUID second = UUID.randomUUID();
         for (int request = 0; request < 3; request++) {
-            assertThat(limiter.acquire(first).allowed()).isTrue();
+            assertThat(limiter.acquire(first, 3).allowed()).isTrue();
         }
-        RateLimiter.Decision refused = limiter.acquire(first);
+        RateLimiter.Decision refused = limiter.acquire(first, 3);
         assertThat(refused.allowed()).isFalse();
         assertThat(refused.retryAfterSeconds()).isEqualTo(50);
-        assertThat(limiter.acquire(second).allowed()).as("another token has its own count").isTrue();
+        assertThat(limiter.acquire(second, 3).allowed()).as("another token has its own count").isTrue();
 
         clock.now = Instant.parse("2026-01-01T00:01:00Z");
-        assertThat(limiter.acquire(first).allowed()).as("a new window starts from zero").isTrue();
+        assertThat(limiter.acquire(first, 3).allowed()).as("a new window starts from zero").isTrue();
         assertThat(metrics.meter("depot.ratelimit.local").getCount()).isEqualTo(6);
+    }
+
+    @Test
+    void eachTokenIsHeldToTheLimitItIsGivenAndTheRefusalNamesIt()
+    {
+        RateLimiter limiter = withoutRedis(new MutableClock(Instant.parse("2026-01-01T00:00:10Z")), new MetricRegistry());
+        UUID tight = UUID.randomUUID();
+        UUID loose = UUID.randomUUID();
+        assertThat(limiter.acquire(tight, 1).allowed()).isTrue();
+        assertThat(limiter.acquire(tight, 1)).isEqualTo(new RateLimiter.Decision(false, 1, 50));
+        for (int request = 0; request < 5; request++) {
+            assertThat(limiter.acquire(loose, 5).allowed()).as("request %d of a token allowed 5", request + 1).isTrue();
+        }
+        assertThat(limiter.acquire(loose, 5)).isEqualTo(new RateLimiter.Decision(false, 5, 50));
+    }
+
+    private static RateLimiter withoutRedis(Clock clock, MetricRegistry metrics)
+    {
+        RedisConfiguration noRedis = new RedisConfiguration();
+        noRedis.setUrl("");
+        return new RateLimiter(new RedisGateway(noRedis, metrics, clock), clock, 60, metrics);
     }
 
     private static final class MutableClock

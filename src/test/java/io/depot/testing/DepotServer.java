@@ -10,9 +10,11 @@ import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.UUID;
 
 /**
@@ -93,15 +95,23 @@ public final class DepotServer
         return URI.create("http://127.0.0.1:" + app.getAdminPort() + path);
     }
 
-    /** A new tenant-scoped token, stored the way `token create` stores it (only the hash). */
+    /** A new tenant-scoped token, stored the way `token create` stores it (only the hash), held to the configured rate limit. */
     public static String createToken(String tenant)
+    {
+        return createToken(tenant, OptionalInt.empty());
+    }
+
+    /** A new tenant-scoped token with a rate limit of its own, as `token create --requests-per-window` stores it. */
+    public static String createToken(String tenant, OptionalInt requestsPerWindow)
     {
         String token = ApiTokens.generate();
         try (Connection connection = TestStack.get().connect();
-                PreparedStatement insert = connection.prepareStatement("INSERT INTO api_tokens (id, tenant, name, token_hash, created_at) VALUES (?, ?, 'test', ?, now())")) {
+                PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO api_tokens (id, tenant, name, token_hash, requests_per_window, created_at) VALUES (?, ?, 'test', ?, ?, now())")) {
             insert.setObject(1, UUID.randomUUID());
             insert.setString(2, tenant);
             insert.setString(3, ApiTokens.hash(token));
+            insert.setObject(4, requestsPerWindow.isPresent() ? requestsPerWindow.getAsInt() : null, Types.INTEGER);
             insert.executeUpdate();
         }
         catch (SQLException e) {
