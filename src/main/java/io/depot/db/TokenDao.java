@@ -7,13 +7,15 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
 
 @org.jdbi.v3.sqlobject.config.RegisterConstructorMapper(ApiToken.class)
 public interface TokenDao
 {
-    @SqlUpdate("INSERT INTO api_tokens (id, tenant, name, token_hash, created_at) VALUES (:id, :tenant, :name, :hash, now())")
-    void insert(@Bind("id") UUID id, @Bind("tenant") String tenant, @Bind("name") String name, @Bind("hash") String hash);
+    @SqlUpdate("INSERT INTO api_tokens (id, tenant, name, token_hash, requests_per_window, created_at) VALUES (:id, :tenant, :name, :hash, :requestsPerWindow, now())")
+    void insert(@Bind("id") UUID id, @Bind("tenant") String tenant, @Bind("name") String name, @Bind("hash") String hash,
+            @Bind("requestsPerWindow") OptionalInt requestsPerWindow);
 
     @SqlQuery("SELECT id, tenant, name, requests_per_window, created_at, revoked_at FROM api_tokens WHERE token_hash = :hash AND revoked_at IS NULL")
     Optional<ApiToken> findActive(@Bind("hash") String hash);

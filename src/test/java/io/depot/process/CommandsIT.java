@@ -10,10 +10,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,14 +46,25 @@ class CommandsIT
         assertThat(token).as("%s", created).isNotBlank().doesNotContainAnyWhitespaces();
         Matcher id = CREATED.matcher(created.stdout());
         assertThat(id.find()).as("token id in %s", created).isTrue();
+        CommandResult limited = succeeds(DepotJar.run("token", "create", "--tenant", tenant, "--name", "gate", "--requests-per-window", "2", DepotJar.config()));
+        String limitedToken = limited.lastStdoutLine();
+        Matcher limitedId = CREATED.matcher(limited.stdout());
+        assertThat(limitedId.find()).as("token id in %s", limited).isTrue();
 
         try (ServerProcess server = DepotJar.startServer("commands", Map.of())) {
             server.awaitReady(Duration.ofSeconds(120));
             assertThat(assets(server, token)).as("GET /api/v1/assets with the new token").isEqualTo(200);
             assertThat(assets(server, "dpt_" + "x".repeat(43))).as("GET /api/v1/assets with a made-up token").isEqualTo(401);
+            // The configured limit is 1,200 a minute: the token's own 2 is what refuses the third.
+            for (int request = 1; request <= 2; request++) {
+                assertThat(assets(server, limitedToken)).as("request %d of a token created with 2 requests per window", request).isEqualTo(200);
+            }
+            assertThat(assets(server, limitedToken)).as("its third request").isEqualTo(429);
 
             CommandResult list = succeeds(DepotJar.run("token", "list", DepotJar.config()));
             assertThat(list.stdout()).contains(id.group(1)).contains(tenant).contains("ci deploy");
+            assertThat(row(list, id.group(1))).as("%s", list).contains(" default ");
+            assertThat(row(list, limitedId.group(1))).as("%s", list).contains(" 2/window ");
 
             CommandResult revoked = succeeds(DepotJar.run("token", "revoke", "--id", id.group(1), DepotJar.config()));
             assertThat(revoked.stdout()).contains(id.group(1)).contains("every instance refuses it within 5 seconds");
@@ -66,6 +79,21 @@ class CommandsIT
         failsInOneLine(DepotJar.run("token", "create", "--tenant", "Bad Tenant!", "--name", "n", DepotJar.config()), "tenant");
         failsInOneLine(DepotJar.run("token", "create", "--tenant", "acme", DepotJar.config()), "--name");
         failsInOneLine(DepotJar.run("token", "revoke", "--id", "123e4567-e89b-42d3-a456-426614174000", DepotJar.config()), "123e4567-e89b-42d3-a456-426614174000");
+    }
+
+    @Test
+    void tokenCreateRefusesABadRateLimitAndWritesNothing()
+            throws SQLException
+    {
+        String tenant = "cmd-" + Long.toHexString(System.nanoTime());
+        for (String bad : List.of("0", "-5", "1000001", "12abc")) {
+            failsInOneLine(DepotJar.run("token", "create", "--tenant", tenant, "--name", "n", "--requests-per-window", bad, DepotJar.config()),
+                    "token: --requests-per-window must be a whole number from 1 to 1000000, not '" + bad + "'");
+        }
+        assertThat(storedLimits(tenant)).as("tokens of %s after the refused creates", tenant).isEmpty();
+
+        succeeds(DepotJar.run("token", "create", "--tenant", tenant, "--name", "n", "--requests-per-window", "1000000", DepotJar.config()));
+        assertThat(storedLimits(tenant)).as("tokens of %s", tenant).containsExactly(1_000_000);
     }
 
     @Test
@@ -137,7 +165,7 @@ class CommandsIT
         Map<String, String> unset = new HashMap<>();
         unset.put("DEPOT_DB_URL", null);
         for (String[] command : List.of(new String[] {"token", "list"}, new String[] {"check"}, new String[] {"predeploy-check"})) {
-            List<String> arguments = new java.util.ArrayList<>(List.of(command));
+            List<String> arguments = new ArrayList<>(List.of(command));
             arguments.add(DepotJar.config());
             CommandResult result = DepotJar.run(unset, arguments.toArray(String[]::new));
             assertThat(result.exitCode()).as("%s", result).isNotZero();
@@ -160,6 +188,28 @@ class CommandsIT
     private static int assets(ServerProcess server, String token)
     {
         return OneShotHttp.get(server.appPort(), "/api/v1/assets", Map.of("Authorization", "Bearer " + token)).status();
+    }
+
+    /** The line of `token list` that names the token id. */
+    private static String row(CommandResult list, String id)
+    {
+        return list.stdout().lines().filter(line -> line.startsWith(id)).findFirst().orElseThrow(() -> new AssertionError(id + " not listed: " + list));
+    }
+
+    private static List<Integer> storedLimits(String tenant)
+            throws SQLException
+    {
+        try (Connection connection = TestStack.get().connect();
+                PreparedStatement query = connection.prepareStatement("SELECT requests_per_window FROM api_tokens WHERE tenant = ?")) {
+            query.setString(1, tenant);
+            List<Integer> limits = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    limits.add((Integer) rows.getObject(1));
+                }
+            }
+            return limits;
+        }
     }
 
     private static CommandResult succeeds(CommandResult result)
