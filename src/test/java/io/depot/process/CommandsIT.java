@@ -1,5 +1,6 @@
 package io.depot.process;
 
+import io.depot.testing.OneShotHttp;
 import io.depot.testing.TestStack;
 import io.depot.testing.Wait;
 import org.junit.jupiter.api.BeforeAll;

@@ -2,6 +2,7 @@ package io.depot.process;
 
 import io.depot.testing.DepotClient;
 import io.depot.testing.DepotServer;
+import io.depot.testing.OneShotHttp;
 import io.depot.testing.TestStack;
 import io.depot.testing.Wait;
 import org.junit.jupiter.api.Test;

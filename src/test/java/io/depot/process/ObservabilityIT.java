@@ -3,6 +3,7 @@ package io.depot.process;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.depot.testing.DepotServer;
+import io.depot.testing.OneShotHttp;
 import io.depot.testing.Wait;
 import org.junit.jupiter.api.Test;
 

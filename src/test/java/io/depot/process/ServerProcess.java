@@ -1,5 +1,6 @@
 package io.depot.process;
 
+import io.depot.testing.OneShotHttp;
 import io.depot.testing.Wait;
 
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.depot.process;
+package io.depot.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,9 +16,9 @@ import java.util.Map;
  * connection means exactly "the listener is closed" and a response can be checked byte for byte
  * against its Content-Length: no pooled keep-alive connection blurs either.
  */
-final class OneShotHttp
+public final class OneShotHttp
 {
-    enum Outcome
+    public enum Outcome
     {
         /** A status line, headers and a body of the declared length. */
         COMPLETE,
@@ -28,9 +28,9 @@ final class OneShotHttp
         BROKEN,
     }
 
-    record Exchange(Outcome outcome, int status, String body, String problem)
+    public record Exchange(Outcome outcome, int status, String body, String problem)
     {
-        boolean complete2xx()
+        public boolean complete2xx()
         {
             return outcome == Outcome.COMPLETE && status >= 200 && status < 300;
         }
@@ -38,7 +38,7 @@ final class OneShotHttp
 
     private OneShotHttp() {}
 
-    static Exchange get(int port, String path, Map<String, String> headers)
+    public static Exchange get(int port, String path, Map<String, String> headers)
     {
         try (Socket socket = new Socket()) {
             try {
