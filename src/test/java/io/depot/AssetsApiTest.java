@@ -27,6 +27,7 @@ import java.util.UUID;
 import static io.depot.testing.DepotClient.assertError;
 import static io.depot.testing.DepotClient.json;
 import static io.depot.testing.DepotClient.send;
+import static io.depot.testing.DepotClient.sendHead;
 import static io.depot.testing.DepotServer.uri;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -206,8 +207,8 @@ class AssetsApiTest
             throws Exception
     {
         byte[] content = Contents.random(UPLOAD_LIMIT + 1);
-        // Declared length: refused before a byte is read.
-        HttpResponse<String> declared = send(client.uploadRequest("huge.bin", "application/octet-stream", content).build());
+        // Declared length: refused before a byte is read, so no byte is sent.
+        HttpResponse<String> declared = sendHead(client.uploadRequest("huge.bin", "application/octet-stream", content).build());
         assertThat(declared.statusCode()).isEqualTo(413);
         assertThat(json(declared).get("message").asText()).contains("upload limit of " + UPLOAD_LIMIT + " bytes");
 
