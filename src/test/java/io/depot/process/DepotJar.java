@@ -94,7 +94,7 @@ final class DepotJar
         }
     }
 
-    /** `server config.yml` on free loopback ports; its output goes to target/process-logs/NAME.log, a NAME no other IT uses: they run side by side. */
+    /** `server config.yml` on free loopback ports; its output goes to target/process-logs/NAME.log. */
     static ServerProcess startServer(String name, Map<String, String> overrides)
     {
         return startServer(name, overrides, List.of());
