@@ -39,7 +39,8 @@ verb_help() {
 Usage: depotctl deploy VERSION
 Finishes or undoes an interrupted switch first. Records its intent, points the idle colour
 at releases/VERSION (sha256 verified), starts it, waits up to READY_TIMEOUT_SECONDS for its
-admin /ready, then gates it on loopback with the host's smoke token: one round of upload,
+admin /ready (and gives up at once when /ready names changesets pending: the release's
+db migrate has not run), then gates it on loopback with the host's smoke token: one round of upload,
 read and download, then a warm-up of that asset's routes (DEPOT_WARM_PATHS) and of uploads
 and deletes, whose failed share must stay within SWITCH_MAX_ERROR_PERCENT; it runs until the
 latency stops improving (the lowest median of the last two rounds is no more than

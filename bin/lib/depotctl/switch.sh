@@ -12,20 +12,30 @@ with_lock() {
   "$@"
 }
 
+# wait_ready COLOUR: 0 once COLOUR's /ready says 200; otherwise 1, and why on stdout. A colour
+# whose release has changesets pending fails at once: its schema does not change while it waits
+# (deploys migrate before any host switches), so the timeout would only delay the verdict.
 wait_ready() {
-  local colour="$1" timeout deadline url
+  local colour="$1" timeout deadline url answer pending
   timeout="$(lifecycle READY_TIMEOUT_SECONDS)"
   deadline=$(($(date +%s) + timeout))
   url="http://127.0.0.1:$(colour_admin_port "$colour")/ready"
   log "waiting up to ${timeout}s for $url"
   while (($(date +%s) < deadline)); do
-    [[ "$(http_code "$url")" == 200 ]] && return 0
+    answer="$(curl -s --max-time 2 -w '\n%{http_code}' "$url" || true)"
+    [[ "${answer##*$'\n'}" == 200 ]] && return 0
+    pending="$(grep -o '"migrations" *: *"[^"]*"' <<<"$answer" | sed 's/^"migrations" *: *"\(.*\)"$/\1/' || true)"
+    if [[ -n "$pending" ]]; then
+      echo "schema behind the release ($pending): run its db migrate before the switch"
+      return 1
+    fi
     if systemctl_ is-failed --quiet "$(unit "$colour")"; then
-      log "$(unit "$colour") failed"
+      echo "$(unit "$colour") failed"
       return 1
     fi
     sleep 1
   done
+  echo "never ready within ${timeout}s"
   return 1
 }
 
@@ -126,9 +136,9 @@ switch_to() {
   systemctl_ reset-failed "$(unit "$idle")" 2>/dev/null || true
   point_colour "$idle" "$version"
   # A failed start is not the end: the unit restarts on failure, and wait_ready gives up only
-  # when systemd does (failed state) or the ready timeout passes.
+  # when systemd does (failed state), the schema is behind the release or the ready timeout passes.
   systemctl_ start "$(unit "$idle")" || log "$(unit "$idle") did not start; waiting for systemd to restart it"
-  wait_ready "$idle" || abandon "$action" "$from" "$version" "$started" "$idle" "$idle never ready"
+  why="$(wait_ready "$idle")" || abandon "$action" "$from" "$version" "$started" "$idle" "$why"
   crash_point idle-ready
   why="$(gate "$idle")" || abandon "$action" "$from" "$version" "$started" "$idle" "gate: $why"
   crash_point gated
