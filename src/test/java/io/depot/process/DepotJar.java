@@ -73,7 +73,9 @@ final class DepotJar
     /** A command of another jar than this build's, e.g. a release with changesets of its own. */
     static CommandResult run(Path jar, Map<String, String> overrides, String... arguments)
     {
-        ProcessBuilder builder = builder(jar, overrides, List.of(), List.of(arguments));
+        // A command runs for a second or two: C1 alone compiles what it needs for half the CPU time
+        // of tiered compilation, and the integration tests start dozens of them.
+        ProcessBuilder builder = builder(jar, overrides, List.of("-XX:TieredStopAtLevel=1"), List.of(arguments));
         try {
             Process process = builder.start();
             process.getOutputStream().close();
