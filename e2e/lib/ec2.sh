@@ -159,6 +159,7 @@ launch_ec2() {
     echo "$instance" >"$(host_dir "$name")/instance-id"
     imds_up "$name" "$instance" "$ami"
     host_boot "$name"
+    watch_ready "$name"
     alb_register "$name" "$(host_addr "$name")"
 }
 

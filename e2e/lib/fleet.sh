@@ -44,6 +44,7 @@ launch() {
     install -m 0600 -o root -g root <(grep '^DEPOT_DB_OWNER_' "$E2E_HOST_ENV") "$root/etc/depot/db-owner.env"
     boot_env >"$root/etc/depot/boot.env"
     host_boot "$name"
+    watch_ready "$name"
     alb_register "$name" "$(host_addr "$name")"
 }
 
@@ -56,14 +57,35 @@ boot_env() {
 
 host_url() { echo "http://$(host_addr "$1"):$HEALTH_PORT$2"; }
 
-# Milliseconds from boot to the instance's health port answering /ready with 200; also kept
-# in the host's ready_ms for the summary's boot -> /ready median (an upper bound for a host
-# booted beside others, since it is polled only once the one before it is ready).
+# watch_ready NAME: polls a just-launched instance's /ready in the background, every 0.2 s up
+# to the health-check grace period, and notes the milliseconds from its boot to the first 200
+# (or "never") in the host's ready_watch. Each instance is timed on its own, from its own boot:
+# the harness launching the next ones meanwhile does not count, as it did when it polled one
+# instance only after launching them all.
+watch_ready() {
+    local name="$1" dir
+    dir="$(host_dir "$name")"
+    rm -f "$dir/ready_watch" "$dir/ready_ms"
+    (
+        if wait_until "$ASG_HEALTH_CHECK_GRACE_SECONDS" curl -fsS "$(host_url "$name" /ready)"; then
+            echo $(($(now_ms) - $(cat "$dir/booted_at_ms")))
+        else
+            echo never
+        fi >"$dir/ready_watch.tmp"
+        mv "$dir/ready_watch.tmp" "$dir/ready_watch"
+    ) &
+}
+
+# wait_ready_ms NAME: the milliseconds from boot to the instance's health port answering /ready
+# with 200, as watch_ready noted them; also kept in the host's ready_ms for the summary's
+# boot -> /ready median. Fails when it was not ready within the grace period.
 wait_ready_ms() {
-    local name="$1" ms
-    wait_until "$ASG_HEALTH_CHECK_GRACE_SECONDS" curl -fsS "$(host_url "$name" /ready)" || return 1
-    ms=$(($(now_ms) - $(cat "$(host_dir "$name")/booted_at_ms")))
-    echo "$ms" | tee "$(host_dir "$name")/ready_ms"
+    local dir ms
+    dir="$(host_dir "$1")"
+    wait_until $((ASG_HEALTH_CHECK_GRACE_SECONDS + 30)) test -e "$dir/ready_watch" || return 1
+    ms="$(cat "$dir/ready_watch")"
+    [[ "$ms" =~ ^[0-9]+$ ]] || return 1
+    echo "$ms" | tee "$dir/ready_ms"
 }
 
 # boot_breakdown NAME: where an instance's boot -> /ready went, in seconds after its systemd
