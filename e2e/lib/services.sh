@@ -53,8 +53,9 @@ token_create() {
 # depot.env, as the SSM stand-in's secrets do, never in an image. Needs the schema.
 smoke_token_add() {
     local token
-    token="$(token_create depot-smoke "$E2E_SMOKE_REQUESTS_PER_WINDOW")"
-    [[ -n "$token" ]] || die "could not create the smoke token (see $E2E_STATE/log/cli.log)"
+    if ! token="$(token_create depot-smoke "$E2E_SMOKE_REQUESTS_PER_WINDOW")" || [[ -z "$token" ]]; then
+        die "could not create the smoke token (see $E2E_STATE/log/cli.log)"
+    fi
     echo "DEPOT_SMOKE_TOKEN=$token" >>"$E2E_HOST_ENV"
 }
 
