@@ -24,7 +24,7 @@ wait_ready() {
   while (($(date +%s) < deadline)); do
     answer="$(curl -s --max-time 2 -w '\n%{http_code}' "$url" || true)"
     [[ "${answer##*$'\n'}" == 200 ]] && return 0
-    pending="$(grep -o '"migrations" *: *"[^"]*"' <<<"$answer" | sed 's/^"migrations" *: *"\(.*\)"$/\1/' || true)"
+    pending="$(sed -n 's/.*"migrations" *: *"\([^"]*\)".*/\1/p' <<<"$answer")"
     if [[ -n "$pending" ]]; then
       echo "schema behind the release ($pending): run its db migrate before the switch"
       return 1
