@@ -42,7 +42,15 @@ class Settings:
 
     def __init__(self, short):
         self.short = short
-        self.warmup_seconds = 1 if short else 20
+        # A JVM's throughput climbs for minutes while its JIT compiles (hello for about a minute, Depot for
+        # two to three on 2 cores): each side is loaded in chunks until its rate stops climbing, so the
+        # rounds compare compiled code, not how far each compiler got.
+        self.warmup_chunk_seconds = 1 if short else 10
+        self.warmup_limit_seconds = 3 if short else 300
+        # The scale ratio compares one application at two sizes, in rounds ABBA: a bounded warm-up
+        # (each side alike) keeps the run within its 15 minutes.
+        self.scale_warmup_chunk_seconds = 1 if short else 5
+        self.scale_warmup_limit_seconds = 3 if short else 30
         self.round_seconds = 2 if short else 10
         self.rounds = 1 if short else 3
         self.upload_mib = 64 if short else 1024
@@ -298,6 +306,23 @@ class Bench:
             shutil.rmtree(self.work, ignore_errors=True)
 
     # --- load -----------------------------------------------------------------------------
+    def warm_up(self, name, path, token=None, script=None, chunk_seconds=None, limit_seconds=None):
+        """Loads path in chunks until the rate has not beaten its best by more than 3 % for three chunks
+        in a row (or the limit is reached); each chunk's rate is kept in results.json."""
+        settings = self.settings
+        chunk_seconds = chunk_seconds or settings.warmup_chunk_seconds
+        limit_seconds = limit_seconds or settings.warmup_limit_seconds
+        rates, best, flat = [], 0.0, 0
+        while flat < 3 and len(rates) * chunk_seconds < limit_seconds:
+            rate, _ = self.wrk(path, chunk_seconds, token, script)
+            rates.append(round(rate, 1))
+            flat = 0 if rate > best * 1.03 else flat + 1
+            best = max(best, rate)
+        settled = flat >= 3
+        self.figures.setdefault("warm_up", {})[name] = {"chunk_seconds": chunk_seconds, "rates": rates, "settled": settled}
+        log(f"warm-up {name}: {len(rates) * chunk_seconds} s, " + ("settled" if settled else "still climbing at the limit")
+            + f" at {rates[-1]:.0f} req/s (best {best:.0f})")
+
     def wrk(self, path, seconds, token=None, script=None):
         """req/s and p99 ms of a wrk run on path (or of the requests a wrk Lua script makes)."""
         command = WRK + [f"-d{seconds}s"]
@@ -386,10 +411,9 @@ class Bench:
             }
             for name, (jvm, path, token) in sides.items():
                 self.point_nginx_at(jvm, path, token)
-                log(f"warm-up {name} {settings.warmup_seconds} s")
-                self.wrk(path, settings.warmup_seconds, token)
+                self.warm_up(name, path, token)
                 if name == "depot":
-                    self.wrk(list_path, settings.warmup_seconds, token)
+                    self.warm_up("list", list_path, token)
             samples = {key: [] for key in ("hello", "get", "list")}
             peak_rss = 0.0
             for round_index in range(settings.rounds):
@@ -525,7 +549,8 @@ class Bench:
                 self.point_nginx_at(servers[size], side["deep_path"], side["token"])
                 for name, target in measures.items():
                     path, script = target(side)
-                    self.wrk(path, settings.warmup_seconds, side["token"], script)
+                    self.warm_up(f"{name} at {size}", path, side["token"], script, settings.scale_warmup_chunk_seconds,
+                                 settings.scale_warmup_limit_seconds)
             samples = {size: {name: [] for name in measures} for size in sides}
             for round_index in range(settings.scale_rounds):
                 order = [small, large] if round_index % 2 == 0 else [large, small]
