@@ -4,12 +4,12 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.depot.auth.AuthConfiguration;
 import io.depot.cache.RedisConfiguration;
+import io.depot.db.DatabaseConfiguration;
 import io.depot.lifecycle.LifecycleConfiguration;
 import io.depot.maintenance.MaintenanceConfiguration;
 import io.depot.resources.LimitsConfiguration;
 import io.depot.storage.StorageConfiguration;
 import io.dropwizard.core.Configuration;
-import io.dropwizard.db.DataSourceFactory;
 import io.dropwizard.validation.ValidationMethod;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -20,7 +20,7 @@ public class DepotConfiguration
 {
     @Valid
     @NotNull
-    private DataSourceFactory database = new DataSourceFactory();
+    private DatabaseConfiguration database = new DatabaseConfiguration();
 
     @Valid
     @NotNull
@@ -66,13 +66,13 @@ public class DepotConfiguration
     }
 
     @JsonProperty
-    public DataSourceFactory getDatabase()
+    public DatabaseConfiguration getDatabase()
     {
         return database;
     }
 
     @JsonProperty
-    public void setDatabase(DataSourceFactory database)
+    public void setDatabase(DatabaseConfiguration database)
     {
         this.database = database;
     }
