@@ -87,6 +87,7 @@ import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -187,10 +188,12 @@ public class DepotApplication
         environment.jersey().register(new AcceptFilter());
         environment.jersey().register(new SingleValuesFilter());
         BearerChallenge bearer = new BearerChallenge();
+        // One thread: a recheck is one indexed lookup, and each cached token has at most one queued.
+        ExecutorService tokenRechecks = environment.lifecycle().executorService("token-recheck-%d").minThreads(1).maxThreads(1).build();
         environment.jersey().register(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<TenantPrincipal>()
                 .setAuthenticator(configuration.getAuth().build(new TokenAuthenticator(jdbi,
                         new RejectedTokens(limits.getRejectedTokenTtl().toJavaDuration(), RejectedTokens.MAXIMUM_SIZE, environment.metrics()),
-                        environment.metrics()), environment.metrics()))
+                        environment.metrics()), tokenRechecks, environment.metrics()))
                 .setPrefix(BearerChallenge.SCHEME)
                 .setRealm(BearerChallenge.REALM)
                 .setUnauthorizedHandler(bearer)

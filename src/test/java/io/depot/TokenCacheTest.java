@@ -1,7 +1,7 @@
 package io.depot;
 
+import com.codahale.metrics.Counter;
 import com.codahale.metrics.Meter;
-import io.depot.auth.TokenAuthenticator;
 import io.depot.testing.DepotClient;
 import io.depot.testing.DepotServer;
 import io.depot.testing.TestStack;
@@ -14,10 +14,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
-import static com.codahale.metrics.MetricRegistry.name;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The in-process token cache: PostgreSQL is asked once per token and bound, revocation holds within the bound, tenants stay apart. */
+/** The in-process token cache: a request asks PostgreSQL once per token, rechecks run in the background, revocation holds within the bound, tenants stay apart. */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class TokenCacheTest
 {
@@ -81,8 +80,29 @@ class TokenCacheTest
         }
     }
 
+    @Test
+    void aTokenInSteadyUseIsCheckedAgainInTheBackgroundAndNeverMissesTheCache()
+            throws InterruptedException
+    {
+        DepotClient client = new DepotClient(APP, DepotServer.createToken(DepotServer.newTenant()));
+        long missesBefore = misses().getCount();
+        long lookupsBefore = lookups().getCount();
+        long started = System.nanoTime();
+        while (System.nanoTime() - started < BOUND.multipliedBy(2).toNanos()) {
+            assertThat(client.get("/api/v1/assets").statusCode()).isEqualTo(200);
+            Thread.sleep(50);
+        }
+        assertThat(misses().getCount() - missesBefore).as("looked up on a request's thread").isEqualTo(1);
+        assertThat(lookups().getCount() - lookupsBefore).as("lookups, the background rechecks included").isGreaterThanOrEqualTo(3);
+    }
+
     private static Meter misses()
     {
-        return APP.getEnvironment().metrics().meter(name(TokenAuthenticator.class, "cache-misses"));
+        return APP.getEnvironment().metrics().meter("depot.auth.cache.misses");
+    }
+
+    private static Counter lookups()
+    {
+        return APP.getEnvironment().metrics().counter("depot.auth.lookups");
     }
 }

@@ -2,14 +2,14 @@ package io.depot.auth;
 
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.dropwizard.auth.Authenticator;
-import io.dropwizard.auth.CachingAuthenticator;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MaxDuration;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /** Bearer tokens: how long an instance may keep answering for a token without asking PostgreSQL again. */
@@ -28,17 +28,15 @@ public class AuthConfiguration
     private int tokenCacheSize = 10_000;
 
     /**
-     * The token check a request pays: {@code tokens} behind an in-process cache of accepted tokens
-     * for {@link #tokenCacheTtl} (a refused token is not kept, so a new token works at once).
+     * The token check a request pays: {@code tokens} behind a {@link TokenCache} of accepted
+     * tokens for {@link #tokenCacheTtl}, checked again on {@code rechecks} past half of it.
      */
-    public Authenticator<String, TenantPrincipal> build(Authenticator<String, TenantPrincipal> tokens, MetricRegistry metrics)
+    public Authenticator<String, TenantPrincipal> build(TokenAuthenticator tokens, Executor rechecks, MetricRegistry metrics)
     {
         if (tokenCacheTtl.toNanoseconds() == 0) {
             return tokens;
         }
-        return new CachingAuthenticator<>(metrics, tokens, Caffeine.newBuilder()
-                .expireAfterWrite(tokenCacheTtl.toJavaDuration())
-                .maximumSize(tokenCacheSize));
+        return new TokenCache(tokens::authenticate, tokenCacheTtl.toJavaDuration(), tokenCacheSize, rechecks, Ticker.systemTicker(), metrics);
     }
 
     @JsonProperty
