@@ -38,7 +38,7 @@ WRK = ["wrk", "-t2", "-c64", "--latency", "--timeout", "10s"]
 
 
 class Settings:
-    """Lengths of each phase: the full run (about 13 minutes) or the short form CI runs."""
+    """Lengths of each phase: the full run (about 14 minutes) or the short form CI runs."""
 
     def __init__(self, short):
         self.short = short
@@ -50,7 +50,7 @@ class Settings:
         # The scale ratio compares one application at two sizes, in rounds ABBA: a bounded warm-up
         # (each side alike) keeps the run within its 15 minutes.
         self.scale_warmup_chunk_seconds = 1 if short else 5
-        self.scale_warmup_limit_seconds = 3 if short else 30
+        self.scale_warmup_limit_seconds = 3 if short else 20
         self.round_seconds = 2 if short else 10
         self.rounds = 1 if short else 3
         self.upload_mib = 64 if short else 1024
