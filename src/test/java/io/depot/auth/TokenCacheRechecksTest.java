@@ -62,9 +62,7 @@ class TokenCacheRechecksTest
     @Test
     void aRecheckThatFindsTheTokenRevokedDropsItAtOnce()
     {
-        cache.authenticate(TOKEN);
-        advance(BOUND.dividedBy(2));
-        cache.authenticate(TOKEN);
+        cacheAndQueueRecheck();
         database.put(TOKEN, Optional.empty());
         runQueued();
 
@@ -75,10 +73,8 @@ class TokenCacheRechecksTest
     @Test
     void anAnswerNeverOutlivesTheBoundWhenRechecksFail()
     {
-        cache.authenticate(TOKEN);
-        advance(BOUND.dividedBy(2));
+        cacheAndQueueRecheck();
         databaseDown = true;
-        cache.authenticate(TOKEN);
         runQueued();
         cache.authenticate(TOKEN);
         assertThat(queued).as("a failed recheck lets the next request queue another").hasSize(1);
@@ -103,9 +99,7 @@ class TokenCacheRechecksTest
     @Test
     void aRecheckDoesNotBringBackAnEntryThatExpiredMeanwhile()
     {
-        cache.authenticate(TOKEN);
-        advance(BOUND.dividedBy(2));
-        cache.authenticate(TOKEN);
+        cacheAndQueueRecheck();
         advance(BOUND.dividedBy(2));
         database.put(TOKEN, Optional.empty());
         assertThat(cache.authenticate(TOKEN)).isEmpty();
@@ -114,6 +108,15 @@ class TokenCacheRechecksTest
         runQueued();
         database.put(TOKEN, Optional.empty());
         assertThat(cache.authenticate(TOKEN)).as("the late recheck replaced nothing").isEmpty();
+    }
+
+    /** Caches the token, lets half the bound pass, and has a request queue its recheck. */
+    private void cacheAndQueueRecheck()
+    {
+        assertThat(cache.authenticate(TOKEN)).contains(PRINCIPAL);
+        advance(BOUND.dividedBy(2));
+        assertThat(cache.authenticate(TOKEN)).contains(PRINCIPAL);
+        assertThat(queued).hasSize(1);
     }
 
     private Optional<TenantPrincipal> lookUp(String token)
