@@ -21,7 +21,10 @@ import static java.util.Objects.requireNonNull;
  * within it. A token still in use past half the bound is checked again in the background while
  * requests go on being answered from the entry: under steady traffic no request thread waits for
  * PostgreSQL, where an entry that simply expired made every request of its token queue behind one
- * lookup. A refused token is not kept, so a new token works at once.
+ * lookup. A refused token is not kept, so a new token works at once. Not Caffeine's own
+ * refreshAfterWrite: it logs every failed refresh with its stack trace, where a failed recheck
+ * here is counted ({@code depot.auth.cache.failed-rechecks}) while PostgreSQL is down, and it runs
+ * refreshes on the executor its own maintenance uses.
  */
 public class TokenCache
         implements Authenticator<String, TenantPrincipal>
